@@ -1,0 +1,7 @@
+"""Fund balances and ledgers."""
+
+from flask import Blueprint
+
+bp = Blueprint("funds", __name__)
+
+from app.funds import routes  # noqa: E402,F401  (routes attach themselves to bp)

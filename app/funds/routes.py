@@ -1,0 +1,62 @@
+"""The fund balance page (home) and a fund's ledger."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from app.extensions import db
+from app.funds import bp
+from app.models.ledger import Fund
+from app.models.org import FiscalYear
+from app.money import ZERO
+from app.services import ledger
+from app.services.errors import NotFound
+
+
+def _years() -> list[int]:
+    return list(db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars())
+
+
+def _chosen_year(years: list[int]) -> int | None:
+    year = request.args.get("year", type=int)
+    if year in years:
+        return year
+    return years[0] if years else None
+
+
+@bp.route("/")
+def index() -> str:
+    years = _years()
+    year = _chosen_year(years)
+    balances = ledger.fund_balances(year) if year is not None else []
+    totals = {
+        name: sum((getattr(b, name) for b in balances), ZERO)
+        for name in ("budget", "committed", "paid", "available")
+    }
+    return render_template(
+        "funds/index.html", years=years, year=year, balances=balances, totals=totals
+    )
+
+
+@bp.route("/funds/<code>/ledger")
+def ledger_page(code: str) -> str:
+    years = _years()
+    year = _chosen_year(years)
+    if year is None:
+        abort(404)
+    try:
+        fund: Fund = ledger.find_fund(code, year)
+    except NotFound:
+        abort(404)
+    after = request.args.get("after", default=0, type=int)
+    entries = ledger.ledger_entries(fund, after_seq=max(after, 0), limit=100)
+    next_after = entries[-1].seq if len(entries) == 100 else None
+    return render_template(
+        "funds/ledger.html",
+        fund=fund,
+        year=year,
+        balance=ledger.balance(fund),
+        entries=entries,
+        next_after=next_after,
+    )

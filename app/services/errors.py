@@ -1,0 +1,43 @@
+"""Named exceptions for broken rules. Views and the API turn them into messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A request that breaks a rule of the domain; nothing was changed."""
+
+    #: HTTP status the API answers with: 409 for conflicts with the rules.
+    status = 409
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidInput(DomainError):
+    status = 422
+
+
+class FundOverdrawn(DomainError):
+    """The fund's available balance is smaller than the amount."""
+
+
+class CommitmentExceeded(DomainError):
+    """More paid or released from a commitment than is outstanding on it."""
+
+
+class NotReversible(DomainError):
+    """The transfer cannot be reversed (its kind, or it was reversed already)."""
+
+
+class BudgetInvalid(InvalidInput):
+    """A budget file whose figures do not add up, or that cannot be read."""
+
+
+class BudgetConflict(DomainError):
+    """A different budget is already loaded for the unit and year."""

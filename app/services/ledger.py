@@ -1,0 +1,328 @@
+"""The fund ledger: every movement of money, as append-only double-entry transfers.
+
+Guarantees, for every fund at every moment: budget = paid + committed + available
+to the fen, no balance but the appropriation's below zero, and the four accounts
+sum to zero. Each operation locks the fund first (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite every transaction already holds the write lock), so two
+requests racing for the last yuan are serialised: one wins, the other is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models.ledger import (
+    ACCOUNT_KINDS,
+    ALLOCATION,
+    APPROPRIATION,
+    AVAILABLE,
+    COMMITMENT,
+    COMMITTED,
+    DIRECT_PAYMENT,
+    PAID,
+    PAYMENT,
+    RELEASE,
+    REVERSAL,
+    Fund,
+    LedgerAccount,
+    Transfer,
+)
+from app.models.users import User
+from app.money import ZERO, format_yuan, to_positive_money
+from app.services.errors import (
+    CommitmentExceeded,
+    FundOverdrawn,
+    NotFound,
+    NotReversible,
+)
+
+#: Which account each kind of transfer debits (raises) and credits (draws from).
+ROUTES: dict[str, tuple[str, str]] = {
+    ALLOCATION: (AVAILABLE, APPROPRIATION),
+    COMMITMENT: (COMMITTED, AVAILABLE),
+    PAYMENT: (PAID, COMMITTED),
+    RELEASE: (AVAILABLE, COMMITTED),
+    DIRECT_PAYMENT: (PAID, AVAILABLE),
+}
+#: Kinds a finance officer may reverse (红冲). A commitment is voided by a release.
+REVERSIBLE = frozenset({PAYMENT, DIRECT_PAYMENT, RELEASE})
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    """A fund's figures at one moment."""
+
+    fund: Fund
+    budget: Decimal
+    committed: Decimal
+    paid: Decimal
+    available: Decimal
+
+    @property
+    def used_share(self) -> Decimal:
+        """Paid and committed as a share of the budget, 0 to 1."""
+        if self.budget == ZERO:
+            return Decimal(0)
+        return (self.paid + self.committed) / self.budget
+
+
+def create_fund_accounts(fund: Fund) -> None:
+    """Give a new fund its four accounts at zero."""
+    for kind in ACCOUNT_KINDS:
+        db.session.add(LedgerAccount(fund=fund, kind=kind, balance=ZERO))
+    db.session.flush()
+
+
+def lock_fund(fund_id: int) -> Fund:
+    """Load a fund under a row lock held until the transaction ends."""
+    fund = db.session.execute(
+        select(Fund)
+        .where(Fund.id == fund_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if fund is None:
+        raise NotFound(_("Fund not found."))
+    return fund
+
+
+def _accounts(fund_id: int) -> dict[str, LedgerAccount]:
+    rows = db.session.execute(
+        select(LedgerAccount)
+        .where(LedgerAccount.fund_id == fund_id)
+        .execution_options(populate_existing=True)
+    ).scalars()
+    return {account.kind: account for account in rows}
+
+
+def balance(fund: Fund) -> FundBalance:
+    """The fund's maintained balances (no sum over the ledger)."""
+    return _balance_from(fund, _accounts(fund.id))
+
+
+def _balance_from(fund: Fund, accounts: dict[str, LedgerAccount]) -> FundBalance:
+    return FundBalance(
+        fund=fund,
+        budget=-accounts[APPROPRIATION].balance,
+        committed=accounts[COMMITTED].balance,
+        paid=accounts[PAID].balance,
+        available=accounts[AVAILABLE].balance,
+    )
+
+
+def fund_balances(year: int, unit_ids: list[int] | None = None) -> list[FundBalance]:
+    """Every fund of the year (optionally of some units), ordered by code."""
+    query = select(Fund).where(Fund.year == year).order_by(Fund.code, Fund.unit_id)
+    if unit_ids is not None:
+        query = query.where(Fund.unit_id.in_(unit_ids))
+    funds = list(db.session.execute(query).scalars())
+    if not funds:
+        return []
+    by_fund: dict[int, dict[str, LedgerAccount]] = {fund.id: {} for fund in funds}
+    for account in db.session.execute(
+        select(LedgerAccount).where(LedgerAccount.fund_id.in_(by_fund))
+    ).scalars():
+        by_fund[account.fund_id][account.kind] = account
+    return [_balance_from(fund, by_fund[fund.id]) for fund in funds]
+
+
+def find_fund(code: str, year: int, unit_id: int | None = None) -> Fund:
+    query = select(Fund).where(Fund.code == code, Fund.year == year)
+    if unit_id is not None:
+        query = query.where(Fund.unit_id == unit_id)
+    funds = list(db.session.execute(query).scalars())
+    if len(funds) != 1:
+        raise NotFound(_("Fund %(code)s of %(year)s not found.", code=code, year=year))
+    return funds[0]
+
+
+def _post(
+    fund_id: int,
+    kind: str,
+    amount: object,
+    *,
+    route: tuple[str, str] | None = None,
+    pending: Transfer | None = None,
+    reverses: Transfer | None = None,
+    memo: str = "",
+    user: User | None = None,
+) -> Transfer:
+    """Lock the fund, check the accounts can bear it, and append one transfer."""
+    value = to_positive_money(amount)
+    fund = lock_fund(fund_id)
+    accounts = _accounts(fund.id)
+    debit_kind, credit_kind = route or ROUTES[kind]
+    debit, credit = accounts[debit_kind], accounts[credit_kind]
+
+    if pending is not None:
+        outstanding = outstanding_on(pending)
+        if credit_kind == COMMITTED and value > outstanding:
+            raise CommitmentExceeded(
+                _(
+                    "Only %(outstanding)s remains committed; %(amount)s is more than that.",
+                    outstanding=format_yuan(outstanding),
+                    amount=format_yuan(value),
+                ),
+                field="amount",
+            )
+    if credit_kind != APPROPRIATION and credit.balance < value:
+        if credit_kind == AVAILABLE:
+            raise FundOverdrawn(
+                _(
+                    "Fund %(code)s has only %(available)s available; %(amount)s is refused.",
+                    code=fund.code,
+                    available=format_yuan(credit.balance),
+                    amount=format_yuan(value),
+                ),
+                field="amount",
+            )
+        raise CommitmentExceeded(
+            _(
+                "Only %(balance)s is left on the fund's %(account)s account.",
+                balance=format_yuan(credit.balance),
+                account=credit_kind,
+            ),
+            field="amount",
+        )
+
+    debit.balance = debit.balance + value
+    credit.balance = credit.balance - value
+    fund.last_seq += 1
+    transfer = Transfer(
+        fund_id=fund.id,
+        seq=fund.last_seq,
+        kind=kind,
+        debit_account_id=debit.id,
+        credit_account_id=credit.id,
+        amount=value,
+        pending_id=pending.id if pending is not None else None,
+        reverses_id=reverses.id if reverses is not None else None,
+        memo=memo,
+        created_by_id=user.id if user is not None else None,
+        available_after=accounts[AVAILABLE].balance,
+        committed_after=accounts[COMMITTED].balance,
+        paid_after=accounts[PAID].balance,
+    )
+    db.session.add(transfer)
+    db.session.flush()
+    return transfer
+
+
+def allocate(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+    """Make budget available in the fund (appropriation -> available)."""
+    return _post(fund.id, ALLOCATION, amount, memo=memo, user=user)
+
+
+def commit(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+    """Set money aside for an approved case: a pending transfer.
+
+    Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
+    """
+    return _post(fund.id, COMMITMENT, amount, memo=memo, user=user)
+
+
+def pay(
+    commitment: Transfer, amount: object, *, memo: str = "", user: User | None = None
+) -> Transfer:
+    """Post (part of) a commitment as paid.
+
+    Raises :class:`CommitmentExceeded` when more than the outstanding amount is paid.
+    """
+    _require_commitment(commitment)
+    return _post(commitment.fund_id, PAYMENT, amount, pending=commitment, memo=memo, user=user)
+
+
+def release(
+    commitment: Transfer,
+    amount: object | None = None,
+    *,
+    memo: str = "",
+    user: User | None = None,
+) -> Transfer | None:
+    """Void what is still outstanding on a commitment (or ``amount`` of it).
+
+    Returns ``None`` when nothing is outstanding and no amount was asked for.
+    """
+    _require_commitment(commitment)
+    if amount is None:
+        lock_fund(commitment.fund_id)
+        amount = outstanding_on(commitment)
+        if amount == ZERO:
+            return None
+    return _post(commitment.fund_id, RELEASE, amount, pending=commitment, memo=memo, user=user)
+
+
+def pay_direct(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+    """Pay from the available balance with no prior commitment (e.g. a check-up).
+
+    Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
+    """
+    return _post(fund.id, DIRECT_PAYMENT, amount, memo=memo, user=user)
+
+
+def reverse(original: Transfer, *, memo: str, user: User | None = None) -> Transfer:
+    """红冲: undo a payment or release with a transfer the other way; the original stays.
+
+    Raises :class:`NotReversible` for other kinds and for a transfer already reversed.
+    """
+    lock_fund(original.fund_id)
+    if original.kind not in REVERSIBLE:
+        raise NotReversible(_("This kind of ledger entry cannot be reversed."))
+    already = db.session.execute(
+        select(Transfer.id).where(Transfer.reverses_id == original.id)
+    ).first()
+    if already is not None:
+        raise NotReversible(_("This ledger entry has already been reversed."))
+    debit_kind, credit_kind = ROUTES[original.kind]
+    return _post(
+        original.fund_id,
+        REVERSAL,
+        original.amount,
+        route=(credit_kind, debit_kind),
+        pending=original.pending,
+        reverses=original,
+        memo=memo,
+        user=user,
+    )
+
+
+def outstanding_on(commitment: Transfer) -> Decimal:
+    """What is still committed on a pending transfer: its amount less what was
+    paid or released from it, plus what reversals put back."""
+    committed_id = db.session.execute(
+        select(LedgerAccount.id).where(
+            LedgerAccount.fund_id == commitment.fund_id, LedgerAccount.kind == COMMITTED
+        )
+    ).scalar_one()
+    related = or_(Transfer.id == commitment.id, Transfer.pending_id == commitment.id)
+    into = db.session.execute(
+        select(func.sum(Transfer.amount)).where(related, Transfer.debit_account_id == committed_id)
+    ).scalar_one()
+    out_of = db.session.execute(
+        select(func.sum(Transfer.amount)).where(
+            related, Transfer.credit_account_id == committed_id
+        )
+    ).scalar_one()
+    return (into or ZERO) - (out_of or ZERO)
+
+
+def _require_commitment(transfer: Transfer) -> None:
+    if transfer.kind != COMMITMENT:
+        raise NotReversible(_("This ledger entry is not a commitment."))
+
+
+def ledger_entries(fund: Fund, *, after_seq: int = 0, limit: int = 100) -> list[Transfer]:
+    """The fund's transfers oldest first, from ``after_seq`` on (keyset pagination)."""
+    return list(
+        db.session.execute(
+            select(Transfer)
+            .where(Transfer.fund_id == fund.id, Transfer.seq > after_seq)
+            .order_by(Transfer.seq)
+            .limit(limit)
+        ).scalars()
+    )
