@@ -12,7 +12,6 @@ from app.database import configure_sqlite
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import CONFIGS, INSTANCE_DIR
 
-
 # Endpoints a user who must first change the one-time password may still reach.
 _PASSWORD_EXEMPT = frozenset({"auth.change_password", "auth.logout"})
 
@@ -31,7 +30,9 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
+    migrate.init_app(
+        app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    )
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -42,7 +42,9 @@ def budget_load(path: str) -> None:
         click.echo(f"预算已载入，未作更改: {budget.unit.code} {budget.year}")
     for fund in result.funds:
         figures = ledger.balance(fund)
-        click.echo(f"  {fund.code} {fund.name} 预算 {money_str(figures.budget)} 可用 {money_str(figures.available)}")
+        click.echo(
+            f"  {fund.code} {fund.name} 预算 {money_str(figures.budget)} 可用 {money_str(figures.available)}"
+        )
 
 
 def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
@@ -67,7 +69,11 @@ def funds_command(year: int, as_json: bool) -> None:
     """Every fund of the year with budget, committed, paid and available."""
     balances = ledger.fund_balances(year)
     if as_json:
-        click.echo(json.dumps({"year": year, "funds": [fund_json(b) for b in balances]}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"year": year, "funds": [fund_json(b) for b in balances]}, ensure_ascii=False, indent=2
+            )
+        )
         return
     for b in balances:
         click.echo(
@@ -89,6 +95,35 @@ def users_create(username: str, role: str, unit_code: str | None) -> None:
         _fail(error)
         return
     click.echo(f"已创建用户 {user.username}（{user.role}）。一次性密码（首次登录后须修改）:")
+    click.echo(password)
+
+
+@users_cli.command("ensure-admin")
+@click.option("--username", default="admin", show_default=True)
+def users_ensure_admin(username: str) -> None:
+    """Create the administrator on a new installation and print its one-time password."""
+    try:
+        user_service.find_user(username)
+    except DomainError:
+        user, password = user_service.create_user(username, "admin", None)
+        db.session.commit()
+        click.echo(f"管理员 {user.username} 的一次性密码（首次登录后须修改）: {password}")
+        return
+    click.echo(f"管理员 {username} 已存在。忘记密码时: flask --app app users reset-password {username}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def users_reset_password(username: str) -> None:
+    """Give a user a new one-time password; all of the user's sessions end."""
+    try:
+        user = user_service.find_user(username)
+        password = user_service.reset_password(user)
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(f"用户 {user.username} 的新一次性密码（首次登录后须修改）:")
     click.echo(password)
 
 

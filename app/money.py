@@ -16,7 +16,7 @@ ZERO = Decimal("0.00")
 # Numeric(14, 2): twelve digits before the point.
 MAX_AMOUNT = Decimal("999999999999.99")
 
-_AMOUNT_RE = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
+_AMOUNT_RE = re.compile(r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$")
 
 
 class InvalidAmount(ValueError):
@@ -30,7 +30,7 @@ def to_money(value: object) -> Decimal:
     Refuses ``float`` (and ``bool``), NaN, infinities, exponent notation and more
     than two decimal places, raising :class:`InvalidAmount`.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmount(f"refusing {type(value).__name__} {value!r}: amounts must be exact")
     if isinstance(value, int):
         result = Decimal(value)

@@ -34,9 +34,7 @@ def index() -> str:
         name: sum((getattr(b, name) for b in balances), ZERO)
         for name in ("budget", "committed", "paid", "available")
     }
-    return render_template(
-        "funds/index.html", years=years, year=year, balances=balances, totals=totals
-    )
+    return render_template("funds/index.html", years=years, year=year, balances=balances, totals=totals)
 
 
 @bp.route("/funds/<code>/ledger")

@@ -33,9 +33,7 @@ class Budget(db.Model):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
-    lines: Mapped[list[BudgetLine]] = relationship(
-        back_populates="budget", order_by="BudgetLine.position"
-    )
+    lines: Mapped[list[BudgetLine]] = relationship(back_populates="budget", order_by="BudgetLine.position")
 
 
 class BudgetLine(db.Model):

@@ -113,9 +113,7 @@ class Transfer(db.Model):
     # The commitment a payment or release draws on (and a reversal of one).
     pending_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
     # The transfer a reversal undoes; each transfer is reversed at most once.
-    reverses_id: Mapped[int | None] = mapped_column(
-        ForeignKey("ledger_transfers.id"), unique=True
-    )
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
     memo: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -127,9 +125,5 @@ class Transfer(db.Model):
     fund: Mapped[Fund] = relationship()
     debit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[debit_account_id])
     credit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[credit_account_id])
-    pending: Mapped[Transfer | None] = relationship(
-        remote_side=[id], foreign_keys=[pending_id]
-    )
-    reverses: Mapped[Transfer | None] = relationship(
-        remote_side=[id], foreign_keys=[reverses_id]
-    )
+    pending: Mapped[Transfer | None] = relationship(remote_side=[id], foreign_keys=[pending_id])
+    reverses: Mapped[Transfer | None] = relationship(remote_side=[id], foreign_keys=[reverses_id])

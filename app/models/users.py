@@ -19,9 +19,7 @@ class User(UserMixin, db.Model):
     """用户: a person who signs in, with one role in one union unit."""
 
     __tablename__ = "users"
-    __table_args__ = (
-        CheckConstraint("role IN (" + ", ".join(repr(r) for r in ROLES) + ")", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN (" + ", ".join(repr(r) for r in ROLES) + ")", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -64,9 +64,7 @@ def read_budget_file(path: str | Path) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BudgetInvalid(
-            _("The budget file is not valid JSON (line %(line)s).", line=exc.lineno)
-        ) from exc
+        raise BudgetInvalid(_("The budget file is not valid JSON (line %(line)s).", line=exc.lineno)) from exc
     if not isinstance(document, dict):
         raise BudgetInvalid(_("The budget file must hold one JSON object."))
     return document
@@ -83,7 +81,7 @@ def _amount(value: Any, where: str) -> Decimal | None:
     if not isinstance(value, str):
         # Numbers in JSON become floats; amounts must be written as strings.
         raise BudgetInvalid(
-            _("%(where)s: amounts must be written as strings such as \"300000.00\".", where=where)
+            _('%(where)s: amounts must be written as strings such as "300000.00".', where=where)
         )
     try:
         return to_money(value)
@@ -124,7 +122,9 @@ def _parse_lines(
             raise BudgetInvalid(
                 _("Table “%(table)s”, line %(number)s: a line needs a name.", table=table, number=number)
             )
-        path = _("Table “%(table)s”, line %(number)s “%(name)s”", table=table, number=number, name=raw["name"])
+        path = _(
+            "Table “%(table)s”, line %(number)s “%(name)s”", table=table, number=number, name=raw["name"]
+        )
         raw_sources = raw.get("sources") or {}
         if not isinstance(raw_sources, dict) or set(raw_sources) - set(SOURCES):
             raise BudgetInvalid(_("%(where)s: unknown source of funds.", where=path))
@@ -165,6 +165,7 @@ def check_budget(document: dict[str, Any]) -> list[_Line]:
 
     lines: list[_Line] = []
     table_totals: dict[str, tuple[str, Decimal]] = {}
+    parsed_tables: list[tuple[str, Decimal, list[_Line]]] = []
     for raw_table in tables:
         if not isinstance(raw_table, dict):
             raise BudgetInvalid(_("Budget: each table must be an object."))
@@ -177,9 +178,7 @@ def check_budget(document: dict[str, Any]) -> list[_Line]:
             raise BudgetInvalid(_("Table “%(table)s” appears twice.", table=title))
         total = _amount(raw_table.get("total"), title) or ZERO
         top = _parse_lines(raw_table.get("lines"), title, section, None, lines)
-        computed = _sum(line.amount for line in top)
-        if computed != total:
-            raise _mismatch(title, _("the table total"), total, computed)
+        parsed_tables.append((title, total, top))
         table_totals[kind] = (section, total)
 
     for line in lines:
@@ -191,6 +190,11 @@ def check_budget(document: dict[str, Any]) -> list[_Line]:
             computed = _sum(iter(line.sources.values()))
             if computed != (line.amount or ZERO):
                 raise _mismatch(line.path, _("the amount"), line.amount, computed)
+    # Tables after lines, so the most specific line at fault is the one named.
+    for title, total, top in parsed_tables:
+        computed = _sum(line.amount for line in top)
+        if computed != total:
+            raise _mismatch(title, _("the table total"), total, computed)
 
     income = _amount(summary.get("income"), _("Income total")) or ZERO
     expenditure = _amount(summary.get("expenditure"), _("Expenditure total")) or ZERO
@@ -255,9 +259,13 @@ def load_budget(document: dict[str, Any], *, user: User | None = None) -> LoadRe
     year: int = document["year"]
     department = document.get("department")
     parent = None
-    if isinstance(department, dict) and department.get("code") and department.get("name"):
-        if department["code"] != document["unit"]["code"]:
-            parent = _unit(str(department["code"]), str(department["name"]), None)
+    if (
+        isinstance(department, dict)
+        and department.get("code")
+        and department.get("name")
+        and department["code"] != document["unit"]["code"]
+    ):
+        parent = _unit(str(department["code"]), str(department["name"]), None)
     unit = _unit(document["unit"]["code"], document["unit"]["name"], parent)
 
     existing = db.session.execute(

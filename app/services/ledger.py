@@ -81,10 +81,7 @@ def create_fund_accounts(fund: Fund) -> None:
 def lock_fund(fund_id: int) -> Fund:
     """Load a fund under a row lock held until the transaction ends."""
     fund = db.session.execute(
-        select(Fund)
-        .where(Fund.id == fund_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        select(Fund).where(Fund.id == fund_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if fund is None:
         raise NotFound(_("Fund not found."))
@@ -226,9 +223,7 @@ def commit(fund: Fund, amount: object, *, memo: str = "", user: User | None = No
     return _post(fund.id, COMMITMENT, amount, memo=memo, user=user)
 
 
-def pay(
-    commitment: Transfer, amount: object, *, memo: str = "", user: User | None = None
-) -> Transfer:
+def pay(commitment: Transfer, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
     """Post (part of) a commitment as paid.
 
     Raises :class:`CommitmentExceeded` when more than the outstanding amount is paid.
@@ -273,9 +268,7 @@ def reverse(original: Transfer, *, memo: str, user: User | None = None) -> Trans
     lock_fund(original.fund_id)
     if original.kind not in REVERSIBLE:
         raise NotReversible(_("This kind of ledger entry cannot be reversed."))
-    already = db.session.execute(
-        select(Transfer.id).where(Transfer.reverses_id == original.id)
-    ).first()
+    already = db.session.execute(select(Transfer.id).where(Transfer.reverses_id == original.id)).first()
     if already is not None:
         raise NotReversible(_("This ledger entry has already been reversed."))
     debit_kind, credit_kind = ROUTES[original.kind]
@@ -304,9 +297,7 @@ def outstanding_on(commitment: Transfer) -> Decimal:
         select(func.sum(Transfer.amount)).where(related, Transfer.debit_account_id == committed_id)
     ).scalar_one()
     out_of = db.session.execute(
-        select(func.sum(Transfer.amount)).where(
-            related, Transfer.credit_account_id == committed_id
-        )
+        select(func.sum(Transfer.amount)).where(related, Transfer.credit_account_id == committed_id)
     ).scalar_one()
     return (into or ZERO) - (out_of or ZERO)
 

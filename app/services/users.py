@@ -91,6 +91,16 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+def reset_password(user: User) -> str:
+    """Set a new one-time password, which must be changed at the next log-in."""
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    db.session.flush()
+    return password
+
+
 def find_user(username: str) -> User:
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:

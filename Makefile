@@ -1,0 +1,54 @@
+# 帮扶通 — the README's two commands, and the tools around them.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+BUDGET := data/budget-711002-2015.json
+
+.PHONY: run test test-sqlite test-postgres lint bench translations clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+translations: $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+
+## make run: set up, migrate, load the 2015 budget, create admin, serve on :5000
+run: $(VENV)/.runtime translations
+	$(FLASK) db upgrade
+	$(FLASK) budget load $(BUDGET)
+	$(FLASK) users ensure-admin
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: $(VENV)/.dev translations lint
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped"; fi
+
+test-sqlite: $(VENV)/.dev translations
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q
+
+test-postgres: $(VENV)/.dev translations
+	$(PY) -m pytest -q --database-url "$$TEST_DATABASE_URL"
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	rm -f instance/dbcheck.sqlite3*
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 $(FLASK) db check
+
+bench: $(VENV)/.dev translations
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,159 @@
+"""Fixtures: an app on a clean, migrated database for every test.
+
+SQLite (the default): the schema is migrated once into a template file, which each
+test gets a fresh copy of. PostgreSQL (``--database-url``): the schema is migrated
+once, and every table is truncated before each test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from app.models.users import User
+from app.services import budgets
+from app.services import users as user_service
+from config import normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_FILE = ROOT / "data" / "budget-711002-2015.json"
+PASSWORD = "Kunnan-Bangfu-2015"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-url",
+        default=None,
+        help="Run the suite on this database (PostgreSQL) instead of SQLite.",
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    url = request.config.getoption("--database-url")
+    return normalise_database_url(url) if url else None
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str | None) -> bool:
+    return bool(database_url)
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Build the schema from empty through the migrations; return a template to copy."""
+    if database_url:
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        return database_url
+    template = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{template}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return str(template)
+
+
+@pytest.fixture
+def database(migrated: str, database_url: str | None, tmp_path: Path) -> str:
+    """A clean database for this test; returns its URL."""
+    if database_url:
+        engine = create_engine(database_url)
+        with engine.begin() as conn:
+            tables = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            names = ", ".join(f'"{name}"' for name in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return database_url
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database: str) -> Iterator[Flask]:
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An application context, for calling services directly."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def budget_2015(ctx: Flask) -> budgets.LoadResult:
+    """The 2015 budget of unit 711002, loaded from the shipped data file."""
+    result = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE))
+    db.session.commit()
+    return result
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Factory: a user of a role with the known test password, already changed."""
+
+    def _make(role: str = "caseworker", username: str | None = None, unit: str | None = None) -> User:
+        with app.app_context():
+            name = username or f"{role}-{db.session.query(User).count() + 1}"
+            user, _password = user_service.create_user(name, role, unit)
+            user_service.set_password(user, PASSWORD)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return _make
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient, make_user: Callable[..., User]) -> None:
+        self.client = client
+        self.make_user = make_user
+
+    def login(self, role: str = "caseworker", username: str | None = None) -> User:
+        user = self.make_user(role, username)
+        response = self.client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self) -> None:
+        self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
+    return AuthActions(client, make_user)
