@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 BUDGET := data/budget-711002-2015.json
 
-.PHONY: run test test-sqlite test-postgres lint bench translations clean
+.PHONY: run test test-sqlite test-postgres lint bench translations messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev translations
 	$(PY) -m bench
+
+## make messages: extract the product's words and update the catalogues
+messages: $(VENV)/.dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask, has_request_context, redirect, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from app.database import configure_sqlite
@@ -55,6 +55,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["capitals"] = capitals
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.globals["get_locale"] = get_locale
 
     @app.before_request
     def _require_login() -> object:

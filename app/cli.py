@@ -7,7 +7,8 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.money import money_str
@@ -21,7 +22,7 @@ users_cli = AppGroup("users", help="Users and API tokens.")
 
 def _fail(error: DomainError) -> None:
     db.session.rollback()
-    click.echo(f"错误: {error.message}", err=True)
+    click.echo(_("Error: %(message)s", message=error.message), err=True)
     sys.exit(1)
 
 
@@ -37,14 +38,25 @@ def budget_load(path: str) -> None:
         return
     budget = result.budget
     if result.created:
-        click.echo(f"已载入 {budget.title}: {budget.unit.code} {budget.year}")
+        click.echo(
+            _(
+                "Loaded %(title)s: unit %(unit)s, %(year)s.",
+                title=budget.title,
+                unit=budget.unit.code,
+                year=budget.year,
+            )
+        )
     else:
-        click.echo(f"预算已载入，未作更改: {budget.unit.code} {budget.year}")
+        click.echo(
+            _(
+                "This budget is already loaded; nothing changed: unit %(unit)s, %(year)s.",
+                unit=budget.unit.code,
+                year=budget.year,
+            )
+        )
     for fund in result.funds:
         figures = ledger.balance(fund)
-        click.echo(
-            f"  {fund.code} {fund.name} 预算 {money_str(figures.budget)} 可用 {money_str(figures.available)}"
-        )
+        click.echo("  " + _fund_line(figures))
 
 
 def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
@@ -63,6 +75,7 @@ def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
 
 
 @click.command("funds")
+@with_appcontext
 @click.option("--year", type=int, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the objects of GET /api/v1/funds.")
 def funds_command(year: int, as_json: bool) -> None:
@@ -76,10 +89,20 @@ def funds_command(year: int, as_json: bool) -> None:
         )
         return
     for b in balances:
-        click.echo(
-            f"{b.fund.code}  {b.fund.name}  预算 {money_str(b.budget)}  已付 {money_str(b.paid)}"
-            f"  已承诺 {money_str(b.committed)}  可用 {money_str(b.available)}"
-        )
+        click.echo(_fund_line(b))
+
+
+def _fund_line(b: ledger.FundBalance) -> str:
+    return _(
+        "%(code)s %(name)s  budget %(budget)s  paid %(paid)s  committed %(committed)s"
+        "  available %(available)s",
+        code=b.fund.code,
+        name=b.fund.name,
+        budget=money_str(b.budget),
+        paid=money_str(b.paid),
+        committed=money_str(b.committed),
+        available=money_str(b.available),
+    )
 
 
 @users_cli.command("create")
@@ -94,7 +117,13 @@ def users_create(username: str, role: str, unit_code: str | None) -> None:
     except DomainError as error:
         _fail(error)
         return
-    click.echo(f"已创建用户 {user.username}（{user.role}）。一次性密码（首次登录后须修改）:")
+    click.echo(
+        _(
+            "Created user %(name)s (%(role)s). One-time password, to be changed at first log-in:",
+            name=user.username,
+            role=user.role_label,
+        )
+    )
     click.echo(password)
 
 
@@ -107,9 +136,21 @@ def users_ensure_admin(username: str) -> None:
     except DomainError:
         user, password = user_service.create_user(username, "admin", None)
         db.session.commit()
-        click.echo(f"管理员 {user.username} 的一次性密码（首次登录后须修改）: {password}")
+        click.echo(
+            _(
+                "One-time password of administrator %(name)s, to be changed at first log-in: %(password)s",
+                name=user.username,
+                password=password,
+            )
+        )
         return
-    click.echo(f"管理员 {username} 已存在。忘记密码时: flask --app app users reset-password {username}")
+    click.echo(
+        _(
+            "Administrator %(name)s exists. If the password is lost: "
+            "flask --app app users reset-password %(name)s",
+            name=username,
+        )
+    )
 
 
 @users_cli.command("reset-password")
@@ -123,7 +164,7 @@ def users_reset_password(username: str) -> None:
     except DomainError as error:
         _fail(error)
         return
-    click.echo(f"用户 {user.username} 的新一次性密码（首次登录后须修改）:")
+    click.echo(_("New one-time password of %(name)s, to be changed at first log-in:", name=user.username))
     click.echo(password)
 
 
@@ -138,7 +179,7 @@ def users_token(username: str) -> None:
     except DomainError as error:
         _fail(error)
         return
-    click.echo(f"API 令牌（只显示这一次）, 用户 {user.username}:")
+    click.echo(_("API token of %(name)s (shown only this once):", name=user.username))
     click.echo(token)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +40,20 @@ RELEASE = "release"
 DIRECT_PAYMENT = "direct_payment"
 REVERSAL = "reversal"
 TRANSFER_KINDS = (ALLOCATION, COMMITMENT, PAYMENT, RELEASE, DIRECT_PAYMENT, REVERSAL)
+TRANSFER_KIND_LABELS = {
+    ALLOCATION: _l("Budget allocated"),
+    COMMITMENT: _l("Committed on approval"),
+    PAYMENT: _l("Paid"),
+    RELEASE: _l("Commitment released"),
+    DIRECT_PAYMENT: _l("Paid directly"),
+    REVERSAL: _l("Reversal"),
+}
+ACCOUNT_LABELS = {
+    APPROPRIATION: _l("appropriation"),
+    AVAILABLE: _l("available"),
+    COMMITTED: _l("committed"),
+    PAID: _l("paid"),
+}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -127,3 +142,7 @@ class Transfer(db.Model):
     credit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[credit_account_id])
     pending: Mapped[Transfer | None] = relationship(remote_side=[id], foreign_keys=[pending_id])
     reverses: Mapped[Transfer | None] = relationship(remote_side=[id], foreign_keys=[reverses_id])
+
+    @property
+    def kind_label(self) -> str:
+        return str(TRANSFER_KIND_LABELS[self.kind])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,13 @@ from app.models.org import Unit
 from app.models.types import UTCDateTime, utcnow
 
 ROLES = ("caseworker", "reviewer", "finance", "auditor", "admin")
+ROLE_LABELS = {
+    "caseworker": _l("Caseworker"),
+    "reviewer": _l("Reviewer"),
+    "finance": _l("Finance"),
+    "auditor": _l("Auditor"),
+    "admin": _l("Administrator"),
+}
 
 
 class User(UserMixin, db.Model):
@@ -38,6 +46,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def role_label(self) -> str:
+        return str(ROLE_LABELS[self.role])
 
     def get_id(self) -> str:
         # The session version is part of the id, so bumping it logs the user out.

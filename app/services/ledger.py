@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from app.extensions import db
 from app.models.ledger import (
     ACCOUNT_KINDS,
+    ACCOUNT_LABELS,
     ALLOCATION,
     APPROPRIATION,
     AVAILABLE,
@@ -182,7 +183,7 @@ def _post(
             _(
                 "Only %(balance)s is left on the fund's %(account)s account.",
                 balance=format_yuan(credit.balance),
-                account=credit_kind,
+                account=ACCOUNT_LABELS[credit_kind],
             ),
             field="amount",
         )

@@ -101,6 +101,12 @@ def reset_password(user: User) -> str:
     return password
 
 
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every session cookie issued so far stops working."""
+    user.session_version += 1
+    db.session.flush()
+
+
 def find_user(username: str) -> User:
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:

@@ -133,9 +133,9 @@ def _personnel_line(document: dict, *indexes: int) -> list:
     ("path", "value", "named"),
     [
         # A leaf changed by one fen: its subtotal no longer adds up.
-        (_personnel_line({}, 0, 3, 1) + ["amount"], "25584.85", "4、社会保障缴费"),
+        ([*_personnel_line({}, 0, 3, 1), "amount"], "25584.85", "4、社会保障缴费"),
         # A leaf's sources no longer add up to its amount.
-        (_personnel_line({}, 1, 1, 0) + ["sources"], {"general": "68744.41"}, "（1）退休金"),
+        ([*_personnel_line({}, 1, 1, 0), "sources"], {"general": "68744.41"}, "（1）退休金"),
         # A table total that is not the sum of its lines.
         (["tables", 2, "total"], "7718.62", "正常公用经费支出安排表"),
         # A special project changed: the table total no longer adds up.
