@@ -20,7 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
 	touch $@ $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile --statistics -d app/translations 2>&1 | grep -v "^compiling" || true
+	$(VENV)/bin/pybabel compile --statistics -d app/translations
 
 ## make run: set up, migrate, load the 2015 budget, create admin, serve on :5000
 run: $(VENV)/.runtime translations

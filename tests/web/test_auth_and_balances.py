@@ -73,7 +73,7 @@ def test_a_new_user_must_change_the_one_time_password(client, app):
     from app.services import users
 
     with app.app_context():
-        user, one_time = users.create_user("newcomer", "caseworker")
+        _user, one_time = users.create_user("newcomer", "caseworker")
         db.session.commit()
     response = client.post("/login", data={"username": "newcomer", "password": one_time})
     assert response.headers["Location"] == "/password"
