@@ -45,6 +45,23 @@ class Config:
     # Seconds a SQLite writer waits for the write lock before giving up.
     SQLITE_BUSY_TIMEOUT = 30
 
+    # Log-in policy (等保 2.0 level 2 by default; see README "Security settings").
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))  # 0: never expire
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 10
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # Rate-limit counters; use redis://... when several server processes share them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    ENV_NAME = "development"
+
 
 class DevelopmentConfig(Config):
     DEBUG = False  # `make run` serves without the debugger: it is reachable on the LAN
@@ -54,6 +71,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    ENV_NAME = "testing"
     SECRET_KEY = "testing-secret"  # noqa: S105 (tests only)
     DATA_KEY = "testing-data-key"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
@@ -63,6 +81,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, has_request_context, redirect, request, url_for
-from flask_babel import format_date, get_locale
-from flask_login import current_user
+from flask import Flask, has_request_context, request
+from flask_babel import format_date, format_datetime, get_locale
 
 from app.database import configure_sqlite
 from app.extensions import babel, csrf, db, login_manager, migrate
 from config import CONFIGS, INSTANCE_DIR
 
-# Endpoints a user who must first change the one-time password may still reach.
-_PASSWORD_EXEMPT = frozenset({"auth.change_password", "auth.logout"})
+MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
 
 
 class ConfigurationError(RuntimeError):
@@ -29,10 +27,11 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     _check_production_settings(app, config_name)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    from app.log import install_safe_logging
+
+    install_safe_logging()
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
-    )
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -41,34 +40,30 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
 
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
     from app.auth.loader import install_user_loader
+    from app.auth.permissions import Permission, can
     from app.cli import register_cli
+    from app.errors import install_error_pages
     from app.funds import bp as funds_bp
     from app.money import capitals, format_yuan
+    from app.security import check_every_view_declares, install_security
 
     install_user_loader(login_manager)
+    install_security(app)
+    install_error_pages(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(funds_bp)
+    app.register_blueprint(audit_bp)
     register_cli(app)
+    check_every_view_declares(app)
 
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["capitals"] = capitals
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.globals["get_locale"] = get_locale
-
-    @app.before_request
-    def _require_login() -> object:
-        # Deny by default: only endpoints marked public skip the log-in check.
-        view = app.view_functions.get(request.endpoint or "")
-        if request.endpoint is None or request.endpoint == "static" or getattr(view, "is_public", False):
-            return None
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if current_user.must_change_password and request.endpoint not in _PASSWORD_EXEMPT:
-            return redirect(url_for("auth.change_password"))
-        return None
-
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission)
     return app
 
 
@@ -88,5 +83,5 @@ def _check_production_settings(app: Flask, config_name: str) -> None:
         raise ConfigurationError("SECRET_KEY must be set in the environment in production.")
     if not app.config.get("DATA_KEY"):
         raise ConfigurationError("DATA_KEY must be set in the environment in production.")
-    if app.debug:
+    if app.debug or os.environ.get("FLASK_DEBUG") not in (None, "", "0", "false"):
         raise ConfigurationError("Debug mode is refused in production.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 
@@ -12,11 +13,23 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.money import money_str
-from app.services import budgets, ledger
+from app.services import audit, budgets, ledger
 from app.services import users as user_service
 from app.services.errors import DomainError
 
 budget_cli = AppGroup("budget", help="Department budgets.")
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+def cli_actor() -> audit.Actor:
+    """The person at the server's console, as the audit log names them."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return audit.Actor.system(f"cli:{name}")
+
+
 users_cli = AppGroup("users", help="Users and API tokens.")
 
 
@@ -31,7 +44,7 @@ def _fail(error: DomainError) -> None:
 def budget_load(path: str) -> None:
     """Check and load a department budget file; a file that does not add up is refused."""
     try:
-        result = budgets.load_budget(budgets.read_budget_file(path))
+        result = budgets.load_budget(budgets.read_budget_file(path), actor=cli_actor())
         db.session.commit()
     except DomainError as error:
         _fail(error)
@@ -112,7 +125,7 @@ def _fund_line(b: ledger.FundBalance) -> str:
 def users_create(username: str, role: str, unit_code: str | None) -> None:
     """Create a user and print a one-time password."""
     try:
-        user, password = user_service.create_user(username, role, unit_code)
+        user, password = user_service.create_user(username, role, unit_code, actor=cli_actor())
         db.session.commit()
     except DomainError as error:
         _fail(error)
@@ -134,7 +147,7 @@ def users_ensure_admin(username: str) -> None:
     try:
         user_service.find_user(username)
     except DomainError:
-        user, password = user_service.create_user(username, "admin", None)
+        user, password = user_service.create_user(username, "admin", None, actor=cli_actor())
         db.session.commit()
         click.echo(
             _(
@@ -159,7 +172,7 @@ def users_reset_password(username: str) -> None:
     """Give a user a new one-time password; all of the user's sessions end."""
     try:
         user = user_service.find_user(username)
-        password = user_service.reset_password(user)
+        password = user_service.reset_password(user, actor=cli_actor())
         db.session.commit()
     except DomainError as error:
         _fail(error)
@@ -174,7 +187,7 @@ def users_token(username: str) -> None:
     """Print a new API token for the user (the token alone on the last line)."""
     try:
         user = user_service.find_user(username)
-        token = user_service.issue_token(user)
+        token = user_service.issue_token(user, actor=cli_actor())
         db.session.commit()
     except DomainError as error:
         _fail(error)
@@ -183,7 +196,49 @@ def users_token(username: str) -> None:
     click.echo(token)
 
 
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable a user: every session and token of the user stops working at once."""
+    try:
+        user = user_service.find_user(username)
+        user_service.set_active(user, False, actor=cli_actor())
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(_("User %(name)s is disabled.", name=user.username))
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Enable a disabled user again."""
+    try:
+        user = user_service.find_user(username)
+        user_service.set_active(user, True, actor=cli_actor())
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(_("User %(name)s is enabled.", name=user.username))
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 naming the first bad entry."""
+    problems = audit.verify_chain()
+    seq, head = audit.chain_head()
+    if problems:
+        click.echo(_("The audit chain is broken at entry %(problem)s", problem=str(problems[0])), err=True)
+        for problem in problems[1:10]:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(_("The audit chain holds: %(count)s entries, head %(head)s.", count=seq, head=head))
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(audit_cli)
     app.cli.add_command(budget_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(funds_command)

@@ -34,3 +34,39 @@ def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def create_append_only_guard(op: Any, table: str) -> None:
+    """Migration helper: refuse UPDATE and DELETE on ``table`` at the database itself.
+
+    Used by migrations; keep its behaviour stable, as old migrations call it.
+    """
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """
+            CREATE OR REPLACE FUNCTION refuse_change() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+        )
+    else:
+        for action in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
+            )
+
+
+def drop_append_only_guard(op: Any, table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    else:
+        for action in ("update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")

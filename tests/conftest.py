@@ -22,11 +22,14 @@ from app.extensions import db
 from app.models.users import User
 from app.services import budgets
 from app.services import users as user_service
+from app.services.audit import Actor
 from config import normalise_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_FILE = ROOT / "data" / "budget-711002-2015.json"
 PASSWORD = "Kunnan-Bangfu-2015"
+#: The actor of changes a test makes directly through the services.
+ACTOR = Actor.system("test")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -117,7 +120,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def budget_2015(ctx: Flask) -> budgets.LoadResult:
     """The 2015 budget of unit 711002, loaded from the shipped data file."""
-    result = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE))
+    result = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR)
     db.session.commit()
     return result
 
@@ -129,8 +132,8 @@ def make_user(app: Flask) -> Callable[..., User]:
     def _make(role: str = "caseworker", username: str | None = None, unit: str | None = None) -> User:
         with app.app_context():
             name = username or f"{role}-{db.session.query(User).count() + 1}"
-            user, _password = user_service.create_user(name, role, unit)
-            user_service.set_password(user, PASSWORD)
+            user, _password = user_service.create_user(name, role, unit, actor=ACTOR)
+            user_service.set_password(user, PASSWORD, actor=ACTOR)
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)

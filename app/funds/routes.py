@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.funds import bp
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.money import ZERO
-from app.services import ledger
+from app.services import ledger, scope
 from app.services.errors import NotFound
 
 
@@ -26,10 +28,12 @@ def _chosen_year(years: list[int]) -> int | None:
 
 
 @bp.route("/")
+@require(Permission.FUNDS_VIEW)
 def index() -> str:
     years = _years()
     year = _chosen_year(years)
-    balances = ledger.fund_balances(year) if year is not None else []
+    units = scope.visible_unit_ids(current_user)
+    balances = ledger.fund_balances(year, units) if year is not None else []
     totals = {
         name: sum((getattr(b, name) for b in balances), ZERO)
         for name in ("budget", "committed", "paid", "available")
@@ -38,6 +42,7 @@ def index() -> str:
 
 
 @bp.route("/funds/<code>/ledger")
+@require(Permission.FUNDS_VIEW)
 def ledger_page(code: str) -> str:
     years = _years()
     year = _chosen_year(years)
@@ -46,6 +51,8 @@ def ledger_page(code: str) -> str:
     try:
         fund: Fund = ledger.find_fund(code, year)
     except NotFound:
+        abort(404)
+    if not scope.may_see_unit(current_user, fund.unit_id):
         abort(404)
     after = request.args.get("after", default=0, type=int)
     entries = ledger.ledger_entries(fund, after_seq=max(after, 0), limit=100)

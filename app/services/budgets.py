@@ -22,9 +22,9 @@ from app.extensions import db
 from app.models.budget import SECTION_EXPENDITURE, SECTION_INCOME, Budget, BudgetLine
 from app.models.ledger import Fund
 from app.models.org import FiscalYear, Unit
-from app.models.users import User
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
 from app.services import ledger
+from app.services.audit import Actor, record
 from app.services.errors import BudgetConflict, BudgetInvalid
 
 FORMAT = "bangfutong/department-budget@1"
@@ -247,7 +247,7 @@ def _unit(code: str, name: str, parent: Unit | None) -> Unit:
     return unit
 
 
-def load_budget(document: dict[str, Any], *, user: User | None = None) -> LoadResult:
+def load_budget(document: dict[str, Any], *, actor: Actor) -> LoadResult:
     """Check and store a budget, create its funds and allocate their budgets.
 
     Nothing is stored if any check fails (:class:`BudgetInvalid`). The same document
@@ -326,7 +326,25 @@ def load_budget(document: dict[str, Any], *, user: User | None = None) -> LoadRe
         db.session.flush()
         stored[id(line)] = row
         if row.project_code and _table_kind(document, line.table) == FUND_TABLE:
-            funds.append(_open_fund(unit, year, row, data, user))
+            funds.append(_open_fund(unit, year, row, data, actor))
+    record(
+        "budget.load",
+        actor=actor,
+        object_type="budget",
+        object_id=budget.id,
+        unit_id=unit.id,
+        details={
+            "new": {
+                "title": budget.title,
+                "year": year,
+                "income": str(budget.total_income),
+                "expenditure": str(budget.total_expenditure),
+                "lines": len(lines),
+                "funds": [fund.code for fund in funds],
+                "digest": digest,
+            }
+        },
+    )
     return LoadResult(budget=budget, created=True, funds=funds)
 
 
@@ -334,7 +352,7 @@ def _table_kind(document: dict[str, Any], title: str) -> str:
     return next(t["kind"] for t in document["tables"] if t["title"] == title)
 
 
-def _open_fund(unit: Unit, year: int, line: BudgetLine, data: dict[str, Any], user: User | None) -> Fund:
+def _open_fund(unit: Unit, year: int, line: BudgetLine, data: dict[str, Any], actor: Actor) -> Fund:
     fund = Fund(
         unit_id=unit.id,
         year=year,
@@ -349,5 +367,5 @@ def _open_fund(unit: Unit, year: int, line: BudgetLine, data: dict[str, Any], us
     db.session.flush()
     ledger.create_fund_accounts(fund)
     if line.amount and line.amount > ZERO:
-        ledger.allocate(fund, line.amount, memo=_("Budget %(year)s", year=year), user=user)
+        ledger.allocate(fund, line.amount, memo=_("Budget %(year)s", year=year), actor=actor)
     return fund

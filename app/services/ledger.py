@@ -33,8 +33,8 @@ from app.models.ledger import (
     LedgerAccount,
     Transfer,
 )
-from app.models.users import User
 from app.money import ZERO, format_yuan, to_positive_money
+from app.services.audit import Actor, record
 from app.services.errors import (
     CommitmentExceeded,
     FundOverdrawn,
@@ -148,7 +148,7 @@ def _post(
     pending: Transfer | None = None,
     reverses: Transfer | None = None,
     memo: str = "",
-    user: User | None = None,
+    actor: Actor,
 ) -> Transfer:
     """Lock the fund, check the accounts can bear it, and append one transfer."""
     value = to_positive_money(amount)
@@ -201,36 +201,55 @@ def _post(
         pending_id=pending.id if pending is not None else None,
         reverses_id=reverses.id if reverses is not None else None,
         memo=memo,
-        created_by_id=user.id if user is not None else None,
+        created_by_id=actor.user_id,
         available_after=accounts[AVAILABLE].balance,
         committed_after=accounts[COMMITTED].balance,
         paid_after=accounts[PAID].balance,
     )
     db.session.add(transfer)
     db.session.flush()
+    record(
+        f"ledger.{kind}",
+        actor=actor,
+        object_type="transfer",
+        object_id=transfer.id,
+        unit_id=fund.unit_id,
+        details={
+            "fund": fund.code,
+            "year": fund.year,
+            "seq": transfer.seq,
+            "amount": str(value),
+            "pending_id": transfer.pending_id,
+            "reverses_id": transfer.reverses_id,
+            "memo": memo,
+            "available_after": str(transfer.available_after),
+            "committed_after": str(transfer.committed_after),
+            "paid_after": str(transfer.paid_after),
+        },
+    )
     return transfer
 
 
-def allocate(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+def allocate(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Make budget available in the fund (appropriation -> available)."""
-    return _post(fund.id, ALLOCATION, amount, memo=memo, user=user)
+    return _post(fund.id, ALLOCATION, amount, memo=memo, actor=actor)
 
 
-def commit(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+def commit(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Set money aside for an approved case: a pending transfer.
 
     Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
     """
-    return _post(fund.id, COMMITMENT, amount, memo=memo, user=user)
+    return _post(fund.id, COMMITMENT, amount, memo=memo, actor=actor)
 
 
-def pay(commitment: Transfer, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+def pay(commitment: Transfer, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Post (part of) a commitment as paid.
 
     Raises :class:`CommitmentExceeded` when more than the outstanding amount is paid.
     """
     _require_commitment(commitment)
-    return _post(commitment.fund_id, PAYMENT, amount, pending=commitment, memo=memo, user=user)
+    return _post(commitment.fund_id, PAYMENT, amount, pending=commitment, memo=memo, actor=actor)
 
 
 def release(
@@ -238,7 +257,7 @@ def release(
     amount: object | None = None,
     *,
     memo: str = "",
-    user: User | None = None,
+    actor: Actor,
 ) -> Transfer | None:
     """Void what is still outstanding on a commitment (or ``amount`` of it).
 
@@ -250,18 +269,18 @@ def release(
         amount = outstanding_on(commitment)
         if amount == ZERO:
             return None
-    return _post(commitment.fund_id, RELEASE, amount, pending=commitment, memo=memo, user=user)
+    return _post(commitment.fund_id, RELEASE, amount, pending=commitment, memo=memo, actor=actor)
 
 
-def pay_direct(fund: Fund, amount: object, *, memo: str = "", user: User | None = None) -> Transfer:
+def pay_direct(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Pay from the available balance with no prior commitment (e.g. a check-up).
 
     Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
     """
-    return _post(fund.id, DIRECT_PAYMENT, amount, memo=memo, user=user)
+    return _post(fund.id, DIRECT_PAYMENT, amount, memo=memo, actor=actor)
 
 
-def reverse(original: Transfer, *, memo: str, user: User | None = None) -> Transfer:
+def reverse(original: Transfer, *, memo: str, actor: Actor) -> Transfer:
     """红冲: undo a payment or release with a transfer the other way; the original stays.
 
     Raises :class:`NotReversible` for other kinds and for a transfer already reversed.
@@ -281,7 +300,7 @@ def reverse(original: Transfer, *, memo: str, user: User | None = None) -> Trans
         pending=original.pending,
         reverses=original,
         memo=memo,
-        user=user,
+        actor=actor,
     )
 
 

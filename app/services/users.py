@@ -1,10 +1,22 @@
-"""Users: creation with a one-time password, password checks, API tokens."""
+"""Users: creation with a one-time password, the password policy, log-in with
+lock-out, sessions that end everywhere at once, and API tokens.
+
+The default policy meets 等保 2.0 level 2 (GB/T 22239-2019, 身份鉴别): at least 8
+characters from at least three of upper case, lower case, digits and symbols; not a
+commonly used password; changed every ``max_age_days`` days; 5 failed attempts lock
+the account for 10 minutes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,16 +27,79 @@ from app.extensions import db
 from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, ApiToken, User
+from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 
 # Argon2id, memory-hard; the library's defaults follow RFC 9106's second choice.
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so timing does not reveal names.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
 class DuplicateUser(DomainError):
     """A user of that name exists already."""
+
+
+class WeakPassword(InvalidInput):
+    """The new password does not meet the password policy."""
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    min_length: int = 8
+    min_classes: int = 3
+    max_age_days: int = 90  # 0: passwords never expire
+    max_failures: int = 5
+    lock_minutes: int = 10
+
+    @classmethod
+    def from_config(cls, config: Any) -> LoginPolicy:
+        return cls(
+            min_length=int(config.get("PASSWORD_MIN_LENGTH", cls.min_length)),
+            max_age_days=int(config.get("PASSWORD_MAX_AGE_DAYS", cls.max_age_days)),
+            max_failures=int(config.get("LOGIN_MAX_FAILURES", cls.max_failures)),
+            lock_minutes=int(config.get("LOGIN_LOCK_MINUTES", cls.lock_minutes)),
+        )
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password_policy(password: str, username: str, policy: LoginPolicy) -> None:
+    """Raise :class:`WeakPassword` naming what the password lacks."""
+    if len(password) < policy.min_length:
+        raise WeakPassword(
+            _("The password needs at least %(n)s characters.", n=policy.min_length), field="new_password"
+        )
+    if len(password) > 256:
+        raise WeakPassword(_("The password is too long."), field="new_password")
+    classes = sum(
+        [
+            any(c.isupper() for c in password),
+            any(c.islower() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+    if classes < policy.min_classes:
+        raise WeakPassword(
+            _(
+                "The password needs characters of at least %(n)s kinds: upper case, lower case,"
+                " digits, symbols.",
+                n=policy.min_classes,
+            ),
+            field="new_password",
+        )
+    lowered = password.lower()
+    if lowered in common_passwords() or username.lower() in lowered:
+        raise WeakPassword(
+            _("This password is too common or contains the user name; choose another."),
+            field="new_password",
+        )
 
 
 def hash_password(password: str) -> str:
@@ -52,11 +127,13 @@ def one_time_password() -> str:
     )
 
 
-def create_user(username: str, role: str, unit_code: str | None = None) -> tuple[User, str]:
+def create_user(username: str, role: str, unit_code: str | None = None, *, actor: Actor) -> tuple[User, str]:
     """Create a user who must change the returned one-time password at first log-in."""
     username = username.strip()
-    if not username or len(username) > 64:
-        raise InvalidInput(_("A user name of 1 to 64 characters is required."), field="username")
+    if not username or len(username) > 64 or any(ch.isspace() or ord(ch) < 32 for ch in username):
+        raise InvalidInput(
+            _("A user name of 1 to 64 characters without spaces is required."), field="username"
+        )
     if role not in ROLES:
         raise InvalidInput(
             _("Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES)),
@@ -79,32 +156,72 @@ def create_user(username: str, role: str, unit_code: str | None = None) -> tuple
     )
     db.session.add(user)
     db.session.flush()
+    record(
+        "user.create",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        details={"new": {"username": username, "role": role, "unit": unit_code}},
+    )
     return user, password
 
 
-def set_password(user: User, password: str) -> None:
-    """Replace the password; every existing session of the user ends."""
+def change_password(user: User, current: str, new: str, *, policy: LoginPolicy, actor: Actor) -> None:
+    """Check the current password and the policy, then replace it; every session ends."""
+    if not verify_password(user, current):
+        raise InvalidInput(_("The current password is wrong."), field="current_password")
+    if new == current:
+        raise WeakPassword(_("The new password must differ from the current one."), field="new_password")
+    check_password_policy(new, user.username, policy)
+    set_password(user, new, actor=actor)
+
+
+def set_password(user: User, password: str, *, actor: Actor) -> None:
+    """Replace the password (no policy check: callers check); every session ends."""
     user.password_hash = hash_password(password)
     user.must_change_password = False
     user.password_changed_at = utcnow()
     user.session_version += 1
     db.session.flush()
+    record("user.password_change", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
 
 
-def reset_password(user: User) -> str:
+def reset_password(user: User, *, actor: Actor) -> str:
     """Set a new one-time password, which must be changed at the next log-in."""
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
     user.session_version += 1
     db.session.flush()
+    record("user.password_reset", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
     return password
 
 
-def end_sessions(user: User) -> None:
+def end_sessions(user: User, *, actor: Actor, action: str = "auth.logout") -> None:
     """Log the user out everywhere: every session cookie issued so far stops working."""
     user.session_version += 1
     db.session.flush()
+    record(action, actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+
+
+def set_active(user: User, active: bool, *, actor: Actor) -> None:
+    """Disable (all sessions end, tokens stop working) or re-enable a user."""
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1
+    db.session.flush()
+    record(
+        "user.enable" if active else "user.disable",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        details={"old": {"active": not active}, "new": {"active": active}},
+    )
 
 
 def find_user(username: str) -> User:
@@ -114,15 +231,57 @@ def find_user(username: str) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of a log-in attempt. The caller commits either way: failures count."""
+
+    user: User | None
+    error: str | None = None
+    must_change_password: bool = False
+
+
+def authenticate(
+    username: str, password: str, *, remote_addr: str | None, policy: LoginPolicy, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a log-in; count failures, lock after ``policy.max_failures``; audit all of it."""
+    now = now or utcnow()
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    actor = Actor(user_id=user.id if user else None, name=username[:64], remote_addr=remote_addr)
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        record("auth.login_locked", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+        return LoginOutcome(
+            None, _("Too many failed attempts: the account is locked for a while. Try again later.")
+        )
+    if not verify_password(user, password) or user is None or not user.active:
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= policy.max_failures:
+                user.locked_until = now + timedelta(minutes=policy.lock_minutes)
+                user.failed_logins = 0
+                record("auth.lock", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+        record("auth.login_failed", actor=actor, object_type="user", object_id=user.id if user else None)
+        return LoginOutcome(None, _("Wrong user name or password."))
+    user.failed_logins = 0
+    user.locked_until = None
+    record("auth.login", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+    expired = policy.max_age_days > 0 and (
+        user.password_changed_at is None
+        or user.password_changed_at + timedelta(days=policy.max_age_days) < now
+    )
+    return LoginOutcome(user, must_change_password=user.must_change_password or expired)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User) -> str:
+def issue_token(user: User, *, actor: Actor) -> str:
     """A new bearer token for the user; only its hash is stored."""
     token = "bft_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token))
+    db.session.add(row)
     db.session.flush()
+    record("token.issue", actor=actor, object_type="api_token", object_id=row.id, unit_id=user.unit_id)
     return token
 
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Budget, BudgetLine, FiscalYear, Fund, Transfer, Unit
 from app.services import budgets, ledger
 from app.services.errors import BudgetConflict, BudgetInvalid
-from tests.conftest import BUDGET_FILE
+from tests.conftest import ACTOR, BUDGET_FILE
 
 
 def _document() -> dict:
@@ -105,7 +105,7 @@ def test_the_special_projects_become_funds_with_their_budgets(budget_2015):
 
 def test_loading_the_same_file_twice_doubles_nothing(budget_2015):
     before = _counts()
-    again = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE))
+    again = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR)
     db.session.commit()
     assert again.created is False
     assert again.budget.id == budget_2015.budget.id
@@ -152,7 +152,7 @@ def _personnel_line(document: dict, *indexes: int) -> list:
 def test_a_tampered_budget_is_refused_whole_naming_the_line(ctx, path, value, named):
     before = _counts()
     with pytest.raises(BudgetInvalid) as refused:
-        budgets.load_budget(_tamper(path, value))
+        budgets.load_budget(_tamper(path, value), actor=ACTOR)
     db.session.rollback()
     assert named in refused.value.message
     assert _counts() == before == (0, 0, 0, 0, 0, 0)
@@ -163,7 +163,7 @@ def test_a_different_budget_for_a_loaded_year_is_refused(budget_2015):
     document["title"] = "修订后的预算"
     before = _counts()
     with pytest.raises(BudgetConflict):
-        budgets.load_budget(document)
+        budgets.load_budget(document, actor=ACTOR)
     db.session.rollback()
     assert _counts() == before
 
@@ -175,5 +175,5 @@ def test_unreadable_files_are_refused(ctx, tmp_path, content):
     path = tmp_path / "budget.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(BudgetInvalid):
-        budgets.load_budget(budgets.read_budget_file(path))
+        budgets.load_budget(budgets.read_budget_file(path), actor=ACTOR)
     assert _counts() == (0, 0, 0, 0, 0, 0)

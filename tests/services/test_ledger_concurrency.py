@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Fund, Transfer
 from app.services import ledger
 from app.services.errors import FundOverdrawn
+from tests.conftest import ACTOR
 
 
 def _race(app, fund_id: int, workers: int, amount: str, operation) -> tuple[int, int, list]:
@@ -25,7 +26,7 @@ def _race(app, fund_id: int, workers: int, amount: str, operation) -> tuple[int,
             try:
                 barrier.wait()
                 fund = db.session.get(Fund, fund_id)
-                operation(fund, amount)
+                operation(fund, amount, actor=ACTOR)
                 db.session.commit()
                 outcome = "ok"
             except FundOverdrawn:
@@ -83,7 +84,7 @@ def test_many_threads_racing_for_one_fund_never_overdraw_it(app, budget_2015, op
 
 def test_two_requests_for_the_last_fen(app, budget_2015):
     fund_id = next(f.id for f in budget_2015.funds if f.code == "2015100002")
-    ledger.pay_direct(db.session.get(Fund, fund_id), "22999.99")
+    ledger.pay_direct(db.session.get(Fund, fund_id), "22999.99", actor=ACTOR)
     db.session.commit()
     db.session.remove()
     succeeded, refused, errors = _race(app, fund_id, 2, "0.01", ledger.pay_direct)

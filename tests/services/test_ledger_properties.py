@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import Fund, LedgerAccount, Transfer
 from app.services import ledger
 from app.services.errors import CommitmentExceeded, FundOverdrawn, NotReversible
+from tests.conftest import ACTOR
 
 CENT = Decimal("0.01")
 amounts = st.integers(min_value=1, max_value=5_000_00).map(lambda fen: Decimal(fen) * CENT)
@@ -42,7 +43,7 @@ class LedgerMachine(RuleBasedStateMachine):
         db.session.add(self.fund)
         db.session.flush()
         ledger.create_fund_accounts(self.fund)
-        ledger.allocate(self.fund, self.budget)
+        ledger.allocate(self.fund, self.budget, actor=ACTOR)
         self.available = self.budget
         self.committed = Decimal("0.00")
         self.paid = Decimal("0.00")
@@ -53,11 +54,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def commit(self, amount):
         if amount > self.available:
             try:
-                ledger.commit(self.fund, amount)
+                ledger.commit(self.fund, amount, actor=ACTOR)
             except FundOverdrawn:
                 return None
             raise AssertionError("overdraw accepted")
-        transfer = ledger.commit(self.fund, amount)
+        transfer = ledger.commit(self.fund, amount, actor=ACTOR)
         self.available -= amount
         self.committed += amount
         self.outstanding[transfer.id] = amount
@@ -69,11 +70,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return None
         if amount > self.outstanding[commitment.id]:
             try:
-                ledger.pay(commitment, amount)
+                ledger.pay(commitment, amount, actor=ACTOR)
             except CommitmentExceeded:
                 return None
             raise AssertionError("overpayment accepted")
-        transfer = ledger.pay(commitment, amount)
+        transfer = ledger.pay(commitment, amount, actor=ACTOR)
         self.outstanding[commitment.id] -= amount
         self.committed -= amount
         self.paid += amount
@@ -84,7 +85,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if commitment is None:
             return
         rest = self.outstanding[commitment.id]
-        released = ledger.release(commitment)
+        released = ledger.release(commitment, actor=ACTOR)
         assert (released.amount if released else Decimal("0.00")) == rest
         self.outstanding[commitment.id] = Decimal("0.00")
         self.committed -= rest
@@ -94,11 +95,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def pay_direct(self, amount):
         if amount > self.available:
             try:
-                ledger.pay_direct(self.fund, amount)
+                ledger.pay_direct(self.fund, amount, actor=ACTOR)
             except FundOverdrawn:
                 return None
             raise AssertionError("overdraw accepted")
-        transfer = ledger.pay_direct(self.fund, amount)
+        transfer = ledger.pay_direct(self.fund, amount, actor=ACTOR)
         self.available -= amount
         self.paid += amount
         return transfer
@@ -109,11 +110,11 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         if payment.id in self.reversed:
             try:
-                ledger.reverse(payment, memo="again")
+                ledger.reverse(payment, memo="again", actor=ACTOR)
             except NotReversible:
                 return
             raise AssertionError("double reversal accepted")
-        ledger.reverse(payment, memo="红冲")
+        ledger.reverse(payment, memo="红冲", actor=ACTOR)
         self.reversed.add(payment.id)
         self.paid -= payment.amount
         if payment.pending_id is not None:

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import User
 from app.services import ledger
-from tests.conftest import PASSWORD
+from tests.conftest import ACTOR, PASSWORD
 
 
 def test_the_balance_page_requires_log_in(client):
@@ -48,8 +48,8 @@ def test_balance_page_shows_the_2015_funds(client, auth, budget_2015):
 
 def test_balance_page_follows_the_ledger(client, auth, budget_2015):
     fund = next(f for f in budget_2015.funds if f.code == "2015100001")
-    ledger.commit(fund, "7000.00")
-    ledger.pay_direct(fund, "1500.50")
+    ledger.commit(fund, "7000.00", actor=ACTOR)
+    ledger.pay_direct(fund, "1500.50", actor=ACTOR)
     db.session.commit()
     auth.login("auditor")
     page = client.get("/?year=2015").get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_balance_page_follows_the_ledger(client, auth, budget_2015):
 
 def test_a_fund_ledger_page_lists_entries_with_running_balance(client, auth, budget_2015):
     fund = next(f for f in budget_2015.funds if f.code == "2015100002")
-    ledger.pay_direct(fund, "500.00", memo="劳模体检")
+    ledger.pay_direct(fund, "500.00", memo="劳模体检", actor=ACTOR)
     db.session.commit()
     auth.login("auditor")
     page = client.get("/funds/2015100002/ledger?year=2015").get_data(as_text=True)
@@ -73,7 +73,7 @@ def test_a_new_user_must_change_the_one_time_password(client, app):
     from app.services import users
 
     with app.app_context():
-        _user, one_time = users.create_user("newcomer", "caseworker")
+        _user, one_time = users.create_user("newcomer", "caseworker", actor=ACTOR)
         db.session.commit()
     response = client.post("/login", data={"username": "newcomer", "password": one_time})
     assert response.headers["Location"] == "/password"

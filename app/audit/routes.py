@@ -1,0 +1,67 @@
+"""The audit log with filters, the chain head, and a check of the chain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from app.audit import bp
+from app.auth.permissions import Permission, require
+from app.extensions import db
+from app.models.audit import AuditEntry
+from app.services import audit
+
+PAGE_SIZE = 100
+
+
+def _date(name: str) -> datetime | None:
+    value = request.args.get(name, "")
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    return datetime.combine(day, time.max if name == "to" else time.min, tzinfo=UTC)
+
+
+@bp.route("/")
+@require(Permission.AUDIT_VIEW)
+def index() -> str:
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "object", "from", "to")}
+    if filters["action"]:
+        query = query.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
+    if filters["actor"]:
+        query = query.where(AuditEntry.actor_name == filters["actor"])
+    if filters["object"]:
+        object_type, _sep, object_id = filters["object"].partition(":")
+        query = query.where(AuditEntry.object_type == object_type)
+        if object_id:
+            query = query.where(AuditEntry.object_id == object_id)
+    if (start := _date("from")) is not None:
+        query = query.where(AuditEntry.occurred_at >= start)
+    if (end := _date("to")) is not None:
+        query = query.where(AuditEntry.occurred_at <= end)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(AuditEntry.seq < before)
+    entries = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
+    next_before = entries[-1].seq if len(entries) == PAGE_SIZE else None
+    head_seq, head_hash = audit.chain_head()
+    return render_template(
+        "audit/index.html",
+        entries=entries,
+        filters=filters,
+        next_before=next_before,
+        head_seq=head_seq,
+        head_hash=head_hash,
+    )
+
+
+@bp.route("/verify")
+@require(Permission.AUDIT_VIEW)
+def verify() -> str:
+    problems = audit.verify_chain()
+    head_seq, head_hash = audit.chain_head()
+    return render_template("audit/verify.html", problems=problems, head_seq=head_seq, head_hash=head_hash)

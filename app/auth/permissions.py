@@ -1,0 +1,101 @@
+"""Roles and their permissions: the one table that says who may do what.
+
+Every view declares the permission it needs with :func:`require` (or is marked
+:func:`public`); the app refuses to start with a view that declares neither, and a
+request to such a view is refused. Deny by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Permission(StrEnum):
+    FUNDS_VIEW = "funds.view"  # fund balances and ledgers
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    ID_REVEAL = "registry.reveal_id"  # see a whole ID number (logged)
+    CASES_CREATE = "cases.create"
+    CASES_DECIDE = "cases.decide"  # approve or reject
+    PAYMENTS_MAKE = "payments.make"
+    PAYMENTS_REVERSE = "payments.reverse"
+    REPORTS_VIEW = "reports.view"
+    AUDIT_VIEW = "audit.view"  # the audit log's administration view
+    AUDIT_EXPORT = "audit.export"
+    USERS_MANAGE = "users.manage"
+    BUDGETS_MANAGE = "budgets.manage"
+    POLICY_MANAGE = "policy.manage"
+    FOUR_EYES_EXCEPTION = "four_eyes.exception"  # one-person office exception
+    ACCOUNT_SELF = "account.self"  # change one's own password, log out
+
+
+_EVERYONE = {Permission.FUNDS_VIEW, Permission.REPORTS_VIEW, Permission.ACCOUNT_SELF}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "caseworker": frozenset(
+        _EVERYONE
+        | {Permission.REGISTRY_VIEW, Permission.REGISTRY_EDIT, Permission.ID_REVEAL, Permission.CASES_CREATE}
+    ),
+    "reviewer": frozenset(_EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE}),
+    "finance": frozenset(
+        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.PAYMENTS_MAKE, Permission.PAYMENTS_REVERSE}
+    ),
+    # Reads everything, changes nothing; the only role that sees the audit log.
+    "auditor": frozenset(
+        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT}
+    ),
+    # Users, years, budgets and parameters; pays and approves nothing, and cannot
+    # read the audit log's administration view alone.
+    "admin": frozenset(
+        _EVERYONE
+        | {
+            Permission.USERS_MANAGE,
+            Permission.BUDGETS_MANAGE,
+            Permission.POLICY_MANAGE,
+            Permission.FOUR_EYES_EXCEPTION,
+        }
+    ),
+}
+
+
+def role_has(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def can(permission: Permission) -> bool:
+    """Whether the signed-in user holds ``permission`` (for templates and views)."""
+    return bool(current_user.is_authenticated and role_has(current_user.role, permission))
+
+
+def require(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a view needs; others get 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.permission = permission  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without logging in (the log-in page itself)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def declared(view: Callable[..., Any]) -> bool:
+    return bool(getattr(view, "is_public", False) or getattr(view, "permission", None))

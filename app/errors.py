@@ -1,0 +1,53 @@
+"""Error pages in Chinese, never with a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+
+def _page(code: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def install_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return _page(
+            400,
+            _("The form has expired"),
+            _("The page was open too long or came from elsewhere. Go back, reload it and try again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        titles = {
+            400: (_("Bad request"), _("The request could not be understood.")),
+            403: (_("Not allowed"), _("Your role does not allow this. Ask an administrator if you need it.")),
+            404: (_("Not found"), _("There is no such page or record.")),
+            405: (_("Not allowed"), _("This page cannot be used that way.")),
+            413: (_("Too large"), _("The upload is larger than allowed.")),
+            429: (
+                _("Too many attempts"),
+                _("Too many requests in a short time. Wait a minute and try again."),
+            ),
+        }
+        title, message = titles.get(code, (_("Error"), _("The request could not be completed.")))
+        return _page(code, title, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        if isinstance(error, HTTPException):
+            return _http(error)
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=error)
+        return _page(
+            InternalServerError.code,
+            _("Something went wrong"),
+            _("Nothing was saved. Please try again; if it happens again, tell the administrator."),
+        )
