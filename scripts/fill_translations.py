@@ -25,6 +25,9 @@ def main(source: str) -> int:
         if message.id and message.id in zh:
             message.string = zh[message.id]
             message.flags.discard("fuzzy")
+    catalogue.fuzzy = False  # a fuzzy header would keep the whole catalogue from compiling
+    catalogue.project = "bangfutong"
+    catalogue.version = "1"
     missing = [m.id for m in catalogue if m.id and not m.string]
     with CATALOGUE.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=True, omit_header=False)

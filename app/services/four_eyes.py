@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -21,9 +22,9 @@ from app.services.errors import DomainError, InvalidInput
 
 #: The steps that must be done by different people, and what a refusal says.
 RULES = {
-    "approve_own_case": "Who opened a case cannot approve or reject it.",
-    "approve_own_registration": "Who registered a worker cannot decide that worker's case.",
-    "pay_own_approval": "Who approved a case cannot pay it.",
+    "approve_own_case": _l("Who opened a case cannot approve or reject it."),
+    "approve_own_registration": _l("Who registered a worker cannot decide that worker's case."),
+    "pay_own_approval": _l("Who approved a case cannot pay it."),
 }
 
 
@@ -81,7 +82,7 @@ def ensure_different(
             details={"rule": rule, "exception_id": exception.id},
         )
         return
-    raise FourEyesViolation(_(RULES[rule]), rule=rule)
+    raise FourEyesViolation(str(RULES[rule]), rule=rule)
 
 
 def record_refusal(

@@ -1,0 +1,90 @@
+"""Every route × every role: anonymous goes to log-in, a role without the permission
+gets 403, and no route is missing from the table."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.auth.permissions import ROLE_PERMISSIONS, Permission, public, role_has
+from app.models.users import ROLES
+from app.security import UndeclaredEndpoint, check_every_view_declares
+
+P = Permission
+#: endpoint -> (method, path, permission or None for public)
+ROUTES: dict[str, tuple[str, str, Permission | None]] = {
+    "auth.login": ("GET", "/login", None),
+    "auth.logout": ("POST", "/logout", P.ACCOUNT_SELF),
+    "auth.change_password": ("GET", "/password", P.ACCOUNT_SELF),
+    "funds.index": ("GET", "/?year=2015", P.FUNDS_VIEW),
+    "funds.ledger_page": ("GET", "/funds/2015100001/ledger?year=2015", P.FUNDS_VIEW),
+    "audit.index": ("GET", "/audit/", P.AUDIT_VIEW),
+    "audit.verify": ("GET", "/audit/verify", P.AUDIT_VIEW),
+}
+
+
+def test_no_route_is_missing_from_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(ROUTES)
+    for endpoint, (_method, _path, permission) in ROUTES.items():
+        view = app.view_functions[endpoint]
+        assert getattr(view, "permission", None) == permission, endpoint
+        assert getattr(view, "is_public", False) == (permission is None), endpoint
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_anonymous_is_sent_to_log_in(client, budget_2015, endpoint):
+    method, path, permission = ROUTES[endpoint]
+    response = client.open(path, method=method)
+    if permission is None:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(e for e, r in ROUTES.items() if r[2] is not None))
+def test_each_role_gets_exactly_what_its_permissions_allow(client, auth, budget_2015, role, endpoint):
+    method, path, permission = ROUTES[endpoint]
+    auth.login(role)
+    response = client.open(path, method=method)
+    if role_has(role, permission):
+        assert response.status_code in (200, 302), response.status_code
+    else:
+        assert response.status_code == 403
+        assert "无权" in response.get_data(as_text=True) or "不允许" in response.get_data(as_text=True)
+
+
+def test_the_role_table_keeps_duties_apart():
+    assert not role_has("admin", P.AUDIT_VIEW)  # user admin cannot read the audit log alone
+    assert not role_has("admin", P.CASES_DECIDE) and not role_has("admin", P.PAYMENTS_MAKE)
+    assert not role_has("caseworker", P.CASES_DECIDE)
+    assert not role_has("reviewer", P.PAYMENTS_MAKE)
+    writes = {P.REGISTRY_EDIT, P.CASES_CREATE, P.CASES_DECIDE, P.PAYMENTS_MAKE, P.PAYMENTS_REVERSE,
+              P.USERS_MANAGE, P.BUDGETS_MANAGE, P.POLICY_MANAGE, P.FOUR_EYES_EXCEPTION}
+    assert not (ROLE_PERMISSIONS["auditor"] & writes)  # the auditor changes nothing
+    assert set(ROLE_PERMISSIONS) == set(ROLES)
+
+
+def test_a_view_without_a_permission_stops_the_app(database):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+
+    @app.route("/forgotten")
+    def forgotten() -> str:
+        return "open to all?"
+
+    with pytest.raises(UndeclaredEndpoint, match="forgotten"):
+        check_every_view_declares(app)
+
+
+def test_an_undeclared_view_is_refused_at_request_time_too(database, make_user):
+    app: Flask = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+    app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+    app.add_url_rule("/open", "open", public(lambda: "fine"))
+    client = app.test_client()
+    user = make_user("admin")
+    client.post("/login", data={"username": user.username, "password": "Kunnan-Bangfu-2015"})
+    assert client.get("/undeclared").status_code == 403
+    assert client.get("/open").status_code == 200
