@@ -78,6 +78,9 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite:///" + str(INSTANCE_DIR / "test.sqlite3"))
     )
     WTF_CSRF_ENABLED = False
+    # Cheap hashing for speed; production keeps the memory-hard defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
 
 
 class ProductionConfig(Config):

@@ -16,10 +16,11 @@ import time
 from flask import Flask, Response, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.auth.permissions import declared
-from app.extensions import limiter, login_manager, talisman
+from app.extensions import limiter, login_manager
 
 # Endpoints a user who must first change the password may still reach.
 PASSWORD_EXEMPT = frozenset({"auth.change_password", "auth.logout"})
@@ -62,7 +63,8 @@ def install_security(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
     if app.config.get("PROXY_FIX_X_FOR"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
-    talisman.init_app(
+    # One Talisman per app: its settings live on the instance, not in app.config.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=production,
         strict_transport_security=production,

@@ -15,7 +15,8 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=256)])
+    # Length and character classes are the password policy's, checked in the service.
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],

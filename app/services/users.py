@@ -20,6 +20,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,10 +31,8 @@ from app.models.users import ROLES, ApiToken, User
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 
-# Argon2id, memory-hard; the library's defaults follow RFC 9106's second choice.
-_hasher = PasswordHasher()
 # Verified against when the user does not exist, so timing does not reveal names.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
@@ -102,14 +101,28 @@ def check_password_policy(password: str, username: str, policy: LoginPolicy) -> 
         )
 
 
+@cache
+def _hasher_for(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    return hasher, hasher.hash(_DUMMY_PASSWORD)
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """Argon2id, memory-hard. Production defaults follow RFC 9106's second
+    recommendation (t=3, 64 MiB); the test configuration lowers them for speed."""
+    config = current_app.config
+    return _hasher_for(int(config.get("ARGON2_TIME_COST", 3)), int(config.get("ARGON2_MEMORY_KIB", 65536)))
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
     """True when ``password`` is the user's; constant work whether or not the user exists."""
+    hasher, dummy = _hasher()
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        return hasher.verify(user.password_hash if user else dummy, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -264,11 +277,10 @@ def authenticate(
     user.failed_logins = 0
     user.locked_until = None
     record("auth.login", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
-    expired = policy.max_age_days > 0 and (
-        user.password_changed_at is None
-        or user.password_changed_at + timedelta(days=policy.max_age_days) < now
-    )
-    return LoginOutcome(user, must_change_password=user.must_change_password or expired)
+    changed = user.password_changed_at
+    if policy.max_age_days > 0 and (changed is None or changed + timedelta(days=policy.max_age_days) < now):
+        user.must_change_password = True  # expired: every page asks for a new one until changed
+    return LoginOutcome(user, must_change_password=user.must_change_password)
 
 
 def _token_hash(token: str) -> str:

@@ -62,8 +62,17 @@ def test_the_role_table_keeps_duties_apart():
     assert not role_has("admin", P.CASES_DECIDE) and not role_has("admin", P.PAYMENTS_MAKE)
     assert not role_has("caseworker", P.CASES_DECIDE)
     assert not role_has("reviewer", P.PAYMENTS_MAKE)
-    writes = {P.REGISTRY_EDIT, P.CASES_CREATE, P.CASES_DECIDE, P.PAYMENTS_MAKE, P.PAYMENTS_REVERSE,
-              P.USERS_MANAGE, P.BUDGETS_MANAGE, P.POLICY_MANAGE, P.FOUR_EYES_EXCEPTION}
+    writes = {
+        P.REGISTRY_EDIT,
+        P.CASES_CREATE,
+        P.CASES_DECIDE,
+        P.PAYMENTS_MAKE,
+        P.PAYMENTS_REVERSE,
+        P.USERS_MANAGE,
+        P.BUDGETS_MANAGE,
+        P.POLICY_MANAGE,
+        P.FOUR_EYES_EXCEPTION,
+    }
     assert not (ROLE_PERMISSIONS["auditor"] & writes)  # the auditor changes nothing
     assert set(ROLE_PERMISSIONS) == set(ROLES)
 
