@@ -105,6 +105,22 @@ def app(database: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(database: str) -> Iterator[Callable[..., Flask]]:
+    """Factory: another app on this test's database, with settings overridden."""
+    made: list[Flask] = []
+
+    def _make(config_name: str = "testing", **overrides: object) -> Flask:
+        made.append(create_app(config_name, SQLALCHEMY_DATABASE_URI=database, **overrides))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def ctx(app: Flask) -> Iterator[Flask]:
     """An application context, for calling services directly."""
     with app.app_context():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.auth.permissions import ROLE_PERMISSIONS, Permission, public, role_has
 from app.models.users import ROLES
 from app.security import UndeclaredEndpoint, check_every_view_declares
@@ -77,8 +76,8 @@ def test_the_role_table_keeps_duties_apart():
     assert set(ROLE_PERMISSIONS) == set(ROLES)
 
 
-def test_a_view_without_a_permission_stops_the_app(database):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+def test_a_view_without_a_permission_stops_the_app(make_app):
+    app = make_app("testing")
 
     @app.route("/forgotten")
     def forgotten() -> str:
@@ -88,8 +87,8 @@ def test_a_view_without_a_permission_stops_the_app(database):
         check_every_view_declares(app)
 
 
-def test_an_undeclared_view_is_refused_at_request_time_too(database, make_user):
-    app: Flask = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+def test_an_undeclared_view_is_refused_at_request_time_too(make_app, make_user):
+    app: Flask = make_app("testing")
     app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
     app.add_url_rule("/open", "open", public(lambda: "fine"))
     client = app.test_client()

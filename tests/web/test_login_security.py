@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import ConfigurationError, create_app
+from app import ConfigurationError
 from app.extensions import db
 from app.models import AuditEntry, User
 from app.models.types import utcnow
@@ -59,8 +59,8 @@ def test_a_success_resets_the_failure_count(app, client, make_user):
     assert _login(client, user.username).status_code == 302  # not locked: count restarted
 
 
-def test_log_in_attempts_are_rate_limited_per_address(database, make_user):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, LOGIN_RATE_LIMIT="3 per minute")
+def test_log_in_attempts_are_rate_limited_per_address(make_app, make_user):
+    app = make_app("testing", LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     for _ in range(3):
         assert _login(client, "nobody", "x").status_code == 200
@@ -165,8 +165,8 @@ def test_logging_out_ends_the_other_sessions_too(app, make_user):
 
 
 @pytest.fixture
-def csrf_app(database):
-    return create_app("testing", SQLALCHEMY_DATABASE_URI=database, WTF_CSRF_ENABLED=True)
+def csrf_app(make_app):
+    return make_app("testing", WTF_CSRF_ENABLED=True)
 
 
 def test_posts_without_a_csrf_token_are_refused(csrf_app, make_user):
@@ -228,20 +228,20 @@ def test_no_inline_script_in_any_page(client, auth, budget_2015):
         assert "<script>" not in page and " onclick=" not in page and "style=" not in page
 
 
-def test_production_refuses_to_start_unsafely(monkeypatch, database):
+def test_production_refuses_to_start_unsafely(monkeypatch, make_app):
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
-        create_app("production", SQLALCHEMY_DATABASE_URI=database, SECRET_KEY=None, DATA_KEY="k")
+        make_app("production", SECRET_KEY=None, DATA_KEY="k")
     with pytest.raises(ConfigurationError, match="DATA_KEY"):
-        create_app("production", SQLALCHEMY_DATABASE_URI=database, SECRET_KEY="s", DATA_KEY=None)
+        make_app("production", SECRET_KEY="s", DATA_KEY=None)
     with pytest.raises(ConfigurationError, match="Debug"):
-        create_app("production", SQLALCHEMY_DATABASE_URI=database, SECRET_KEY="s", DATA_KEY="k", DEBUG=True)
+        make_app("production", SECRET_KEY="s", DATA_KEY="k", DEBUG=True)
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigurationError, match="Debug"):
-        create_app("production", SQLALCHEMY_DATABASE_URI=database, SECRET_KEY="s", DATA_KEY="k")
+        make_app("production", SECRET_KEY="s", DATA_KEY="k")
 
 
-def test_production_sends_hsts_and_secure_cookies(database, make_user):
-    app = create_app("production", SQLALCHEMY_DATABASE_URI=database, SECRET_KEY="s" * 32, DATA_KEY="k")
+def test_production_sends_hsts_and_secure_cookies(make_app, make_user):
+    app = make_app("production", SECRET_KEY="s" * 32, DATA_KEY="k")
     client = app.test_client()
     plain = client.get("/login", base_url="http://localhost")
     assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
@@ -258,10 +258,10 @@ def test_production_sends_hsts_and_secure_cookies(database, make_user):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_error_pages_are_chinese_and_never_show_a_trace(database, make_user):
+def test_error_pages_are_chinese_and_never_show_a_trace(make_app, make_user):
     from app.auth.permissions import public
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, PROPAGATE_EXCEPTIONS=False)
+    app = make_app("testing", PROPAGATE_EXCEPTIONS=False)
 
     def explode() -> str:
         raise RuntimeError("secret internals 130702198001011234")
