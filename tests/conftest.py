@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -145,12 +145,20 @@ def budget_2015(ctx: Flask) -> budgets.LoadResult:
 def make_user(app: Flask) -> Callable[..., User]:
     """Factory: a user of a role with the known test password, already changed."""
 
+    def _create(role: str, username: str | None, unit: str | None) -> User:
+        name = username or f"{role}-{db.session.query(User).count() + 1}"
+        user, _password = user_service.create_user(name, role, unit, actor=ACTOR)
+        user_service.set_password(user, PASSWORD, actor=ACTOR)
+        db.session.commit()
+        return user
+
     def _make(role: str = "caseworker", username: str | None = None, unit: str | None = None) -> User:
+        # Inside the test's own app context, use its session: a second context would
+        # be a second connection waiting for the first one's write lock on SQLite.
+        if has_app_context() and current_app._get_current_object() is app:
+            return _create(role, username, unit)
         with app.app_context():
-            name = username or f"{role}-{db.session.query(User).count() + 1}"
-            user, _password = user_service.create_user(name, role, unit, actor=ACTOR)
-            user_service.set_password(user, PASSWORD, actor=ACTOR)
-            db.session.commit()
+            user = _create(role, username, unit)
             db.session.refresh(user)
             db.session.expunge(user)
             return user
