@@ -96,3 +96,17 @@ def test_an_undeclared_view_is_refused_at_request_time_too(make_app, make_user):
     client.post("/login", data={"username": user.username, "password": "Kunnan-Bangfu-2015"})
     assert client.get("/undeclared").status_code == 403
     assert client.get("/open").status_code == 200
+
+
+def test_the_auditor_sees_the_log_with_filters_and_the_chain_head(client, auth, budget_2015):
+    auth.login("auditor")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "审计日志" in page and "ledger.allocation" in page and "budget.load" in page
+    assert "链头" in page
+    filtered = client.get("/audit/?action=budget.").get_data(as_text=True)
+    assert "budget.load" in filtered and "ledger.allocation" not in filtered
+    by_object = client.get("/audit/?object=budget:1").get_data(as_text=True)
+    assert "budget.load" in by_object
+    nobody = client.get("/audit/?actor=nobody&from=2015-01-01&to=not-a-date").get_data(as_text=True)
+    assert "暂无记录" in nobody
+    assert "审计哈希链完整" in client.get("/audit/verify").get_data(as_text=True)

@@ -14,6 +14,7 @@ from app.models import AuditEntry, User
 from app.models.types import utcnow
 from app.services import users as user_service
 from tests.conftest import ACTOR, PASSWORD
+from tests.web.test_access import ROUTES
 
 LOCK_MESSAGE = "账户已被暂时锁定"
 
@@ -202,16 +203,7 @@ def _check_headers(response, signed_in: bool) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/login",
-        "/",
-        "/password",
-        "/funds/2015100001/ledger",
-        "/audit/",
-        "/audit/verify",
-        "/nowhere",
-        "/static/css/app.css",
-    ],
+    sorted({path for _method, path, _permission in ROUTES.values()} | {"/nowhere", "/static/css/app.css"}),
 )
 def test_security_headers_on_every_route(client, auth, budget_2015, path):
     with client.get(path) as response:
