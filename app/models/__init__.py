@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.budget import Budget, BudgetLine
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
+from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.users import ApiToken, User
 
 __all__ = [
@@ -12,11 +13,17 @@ __all__ = [
     "AuditHead",
     "Budget",
     "BudgetLine",
+    "Evidence",
     "FiscalYear",
     "FourEyesException",
     "Fund",
+    "HouseholdMember",
     "LedgerAccount",
+    "ModelWorker",
+    "PolicyValue",
     "Transfer",
     "Unit",
     "User",
+    "Visit",
+    "Worker",
 ]

@@ -1,0 +1,125 @@
+"""Yearly policy values (政策参数), set by an administrator per year and, where areas
+differ, per union unit; a unit without its own value uses its parent's, then the
+value for all units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.org import Unit
+from app.models.registry import PolicyValue
+from app.money import InvalidAmount, to_money
+from app.services.audit import Actor, record
+from app.services.errors import InvalidInput, NotFound
+
+
+def _money(text: str) -> Decimal:
+    amount = to_money(text)
+    if amount < 0:
+        raise InvalidAmount(text)
+    return amount
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 60:
+        raise ValueError(text)
+    return value
+
+
+@dataclass(frozen=True)
+class PolicyKey:
+    label: object
+    parse: Callable[[str], object]
+
+
+KEYS: dict[str, PolicyKey] = {
+    "minimum_living_line": PolicyKey(_l("Minimum living line (yuan per person per month)"), _money),
+    "near_line_margin": PolicyKey(_l("Margin above the line still counted as near it (yuan)"), _money),
+    "notice_days": PolicyKey(_l("Public notice period (days)"), _days),
+    "household_ceiling": PolicyKey(_l("Aid ceiling per household per year (yuan)"), _money),
+}
+
+
+def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, actor: Actor) -> PolicyValue:
+    """Set (or change) a policy value; raises :class:`InvalidInput` for a bad key or value."""
+    if key not in KEYS:
+        raise InvalidInput(_("Unknown policy key %(key)s.", key=key), field="key")
+    if not 2000 <= year <= 2999:
+        raise InvalidInput(_("The year %(year)s is out of range.", year=year), field="year")
+    try:
+        parsed = KEYS[key].parse(value.strip())
+    except (ValueError, InvalidAmount):
+        raise InvalidInput(
+            _("%(value)s is not a valid value for %(key)s.", value=value, key=key), field="value"
+        ) from None
+    text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)
+    row = db.session.execute(
+        select(PolicyValue).where(
+            PolicyValue.year == year,
+            PolicyValue.key == key,
+            PolicyValue.unit_id.is_(None) if unit is None else PolicyValue.unit_id == unit.id,
+        )
+    ).scalar_one_or_none()
+    old = row.value if row else None
+    if row is None:
+        row = PolicyValue(year=year, key=key, unit_id=unit.id if unit else None, value=text)
+        db.session.add(row)
+    else:
+        row.value = text
+    db.session.flush()
+    record(
+        "policy.set",
+        actor=actor,
+        object_type="policy",
+        object_id=f"{year}:{key}",
+        unit_id=unit.id if unit else None,
+        details={"old": {key: old}, "new": {key: text}},
+    )
+    return row
+
+
+def _chain(unit: Unit | None) -> list[int | None]:
+    ids: list[int | None] = []
+    while unit is not None:
+        ids.append(unit.id)
+        unit = unit.parent
+    return [*ids, None]
+
+
+def get_value(year: int, key: str, unit: Unit | None = None) -> object | None:
+    """The value for the unit's area in ``year`` (its own, its parents', or the general one)."""
+    rows = {
+        row.unit_id: row.value
+        for row in db.session.execute(
+            select(PolicyValue).where(PolicyValue.year == year, PolicyValue.key == key)
+        ).scalars()
+    }
+    for unit_id in _chain(unit):
+        if unit_id in rows:
+            return KEYS[key].parse(rows[unit_id])
+    return None
+
+
+def require_value(year: int, key: str, unit: Unit | None = None) -> object:
+    value = get_value(year, key, unit)
+    if value is None:
+        raise NotFound(
+            _("The policy value “%(label)s” is not set for %(year)s.", label=KEYS[key].label, year=year)
+        )
+    return value
+
+
+def values_for(year: int) -> list[PolicyValue]:
+    return list(
+        db.session.execute(
+            select(PolicyValue).where(PolicyValue.year == year).order_by(PolicyValue.key, PolicyValue.unit_id)
+        ).scalars()
+    )
