@@ -10,15 +10,18 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.extensions import db
+from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, budgets, ledger
+from app.services import audit, budgets, ledger, policy
 from app.services import users as user_service
-from app.services.errors import DomainError
+from app.services.errors import DomainError, NotFound
 
 budget_cli = AppGroup("budget", help="Department budgets.")
 audit_cli = AppGroup("audit", help="The audit log.")
+policy_cli = AppGroup("policy", help="Yearly policy values.")
 
 
 def cli_actor() -> audit.Actor:
@@ -237,8 +240,44 @@ def audit_verify() -> None:
     click.echo(_("The audit chain holds: %(count)s entries, head %(head)s.", count=seq, head=head))
 
 
+@policy_cli.command("set")
+@click.option("--year", type=int, required=True)
+@click.option("--unit", "unit_code", default=None, help="Only for this unit's area (default: all units)")
+@click.argument("key")
+@click.argument("value")
+def policy_set(year: int, unit_code: str | None, key: str, value: str) -> None:
+    """Set a yearly policy value, e.g. minimum_living_line 580."""
+    try:
+        unit = _unit_or_fail(unit_code)
+        row = policy.set_value(year, key, value, unit=unit, actor=cli_actor())
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(f"{year} {key} = {row.value}" + (f" ({unit_code})" if unit_code else ""))
+
+
+@policy_cli.command("show")
+@click.option("--year", type=int, required=True)
+def policy_show(year: int) -> None:
+    """List the policy values of a year."""
+    for row in policy.values_for(year):
+        scope_name = db.session.get(Unit, row.unit_id).code if row.unit_id else "*"
+        click.echo(f"{row.key}\t{row.value}\t{scope_name}\t{policy.KEYS[row.key].label}")
+
+
+def _unit_or_fail(code: str | None) -> Unit | None:
+    if code is None:
+        return None
+    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(_("Unit %(code)s not found.", code=code))
+    return unit
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
+    app.cli.add_command(policy_cli)
     app.cli.add_command(budget_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(funds_command)

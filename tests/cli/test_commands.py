@@ -104,3 +104,34 @@ def test_ensure_admin_creates_the_administrator_once(app):
     assert second.exit_code == 0 and "已存在" in second.output
     with app.app_context():
         assert db.session.query(User).filter_by(role="admin").count() == 1
+
+
+def test_policy_set_and_show(app):
+    _load(app)
+    runner = app.test_cli_runner()
+    assert (
+        runner.invoke(args=["policy", "set", "--year", "2015", "minimum_living_line", "580"]).exit_code == 0
+    )
+    assert runner.invoke(args=["policy", "set", "--year", "2015", "notice_days", "7"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["policy", "set", "--year", "2015", "--unit", "711002", "minimum_living_line", "600.5"]
+        ).exit_code
+        == 0
+    )
+    shown = runner.invoke(args=["policy", "show", "--year", "2015"]).output
+    assert "minimum_living_line\t580.00\t*" in shown
+    assert "minimum_living_line\t600.50\t711002" in shown
+    assert "notice_days\t7\t*" in shown
+    for bad in (
+        ["minimum_living_line", "-5"],
+        ["minimum_living_line", "1e3"],
+        ["notice_days", "x"],
+        ["no_such_key", "1"],
+    ):
+        result = runner.invoke(args=["policy", "set", "--year", "2015", "--", *bad])
+        assert result.exit_code == 1 and "错误" in result.output
+    assert (
+        runner.invoke(args=["policy", "set", "--year", "2015", "--unit", "999", "notice_days", "3"]).exit_code
+        == 1
+    )

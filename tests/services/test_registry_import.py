@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from datetime import date
@@ -73,10 +74,8 @@ def _xlsx(rows, *, numeric_ids=False):
         if numeric_ids:
             values[1] = int(values[1][:17] + "0") if values[1][:17].isdigit() else values[1]
         values[5] = int(values[5]) if values[5].isdigit() else values[5]  # household size as a number
-        try:
+        with contextlib.suppress(ValueError):
             values[6] = float(values[6])  # income as a spreadsheet number
-        except ValueError:
-            pass
         sheet.append(values)
     buffer = io.BytesIO()
     book.save(buffer)
