@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.errors import install_error_pages
     from app.funds import bp as funds_bp
     from app.money import capitals, format_yuan
+    from app.registry import bp as registry_bp
     from app.security import check_every_view_declares, install_security
 
     install_user_loader(login_manager)
@@ -56,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(funds_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(registry_bp)
     register_cli(app)
     check_every_view_declares(app)
 

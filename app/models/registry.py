@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +18,8 @@ ON_FILE = "on_file"  # 在档
 OUT_OF_HARDSHIP = "out_of_hardship"  # 已脱困
 CLOSED = "closed"  # 已注销
 WORKER_STATUSES = (ON_FILE, OUT_OF_HARDSHIP, CLOSED)
+STATUS_LABELS = {ON_FILE: _l("On file"), OUT_OF_HARDSHIP: _l("Out of hardship"), CLOSED: _l("Closed")}
+LEVEL_LABELS = {"national": _l("National"), "provincial": _l("Provincial or ministerial"), "city": _l("City")}
 
 MODEL_WORKER_LEVELS = ("national", "provincial", "city")
 

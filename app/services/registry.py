@@ -366,8 +366,14 @@ def register(data: WorkerInput, *, unit: Unit, actor: Actor, today: date | None 
 
 
 def update(worker: Worker, data: WorkerInput, *, actor: Actor, today: date | None = None) -> Registration:
-    """Correct a file; the data counts as checked today."""
+    """Correct a file; the data counts as checked today. An empty ID or card number
+    keeps the one on file (pages never hold the whole number)."""
     today = today or date.today()
+    if not data.id_number.strip():
+        data.id_number = vault().reveal(worker.id_number_protected)
+    keep_card = not data.bank_account.strip() and worker.bank_account_protected is not None
+    if keep_card:
+        data.bank_account = vault().reveal(worker.bank_account_protected or "")
     cleaned = clean(data, today=today)
     existing = find_active_by_id_number(cleaned.id_number)
     if existing is not None and existing.id != worker.id:

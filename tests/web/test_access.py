@@ -20,7 +20,36 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "funds.ledger_page": ("GET", "/funds/2015100001/ledger?year=2015", P.FUNDS_VIEW),
     "audit.index": ("GET", "/audit/", P.AUDIT_VIEW),
     "audit.verify": ("GET", "/audit/verify", P.AUDIT_VIEW),
+    "registry.index": ("GET", "/workers?q=zs", P.REGISTRY_VIEW),
+    "registry.new": ("GET", "/workers/new", P.REGISTRY_EDIT),
+    "registry.edit": ("GET", "/workers/1/edit", P.REGISTRY_EDIT),
+    "registry.detail": ("GET", "/workers/1", P.REGISTRY_VIEW),
+    "registry.add_evidence": ("POST", "/workers/1/evidence", P.REGISTRY_EDIT),
+    "registry.add_visit": ("POST", "/workers/1/visits", P.REGISTRY_EDIT),
+    "registry.change_status": ("POST", "/workers/1/status", P.REGISTRY_EDIT),
+    "registry.accept_category": ("POST", "/workers/1/accept-category", P.CASES_DECIDE),
+    "registry.reveal": ("POST", "/workers/1/reveal", P.ID_REVEAL),
+    "registry.review": ("GET", "/workers/review", P.REGISTRY_VIEW),
+    "registry.import_upload": ("GET", "/workers/import", P.REGISTRY_EDIT),
+    "registry.import_confirm": ("POST", "/workers/import/confirm", P.REGISTRY_EDIT),
+    "registry.import_template": ("GET", "/workers/import/template.xlsx", P.REGISTRY_VIEW),
+    "registry.model_workers": ("GET", "/model-workers", P.REGISTRY_VIEW),
+    "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
 }
+
+
+@pytest.fixture
+def world(budget_2015):
+    """The 2015 budget, the year's line, and household file No. 1."""
+    from app.extensions import db
+    from app.services import policy, registry
+    from tests.conftest import ACTOR
+    from tests.registry_helpers import worker_input
+
+    policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
+    registry.register(worker_input(1), unit=budget_2015.budget.unit, actor=ACTOR)
+    db.session.commit()
+    return budget_2015
 
 
 def test_no_route_is_missing_from_the_table(app):
@@ -33,7 +62,7 @@ def test_no_route_is_missing_from_the_table(app):
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_anonymous_is_sent_to_log_in(client, budget_2015, endpoint):
+def test_anonymous_is_sent_to_log_in(client, world, endpoint):
     method, path, permission = ROUTES[endpoint]
     response = client.open(path, method=method)
     if permission is None:
@@ -45,7 +74,7 @@ def test_anonymous_is_sent_to_log_in(client, budget_2015, endpoint):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(e for e, r in ROUTES.items() if r[2] is not None))
-def test_each_role_gets_exactly_what_its_permissions_allow(client, auth, budget_2015, role, endpoint):
+def test_each_role_gets_exactly_what_its_permissions_allow(client, auth, world, role, endpoint):
     method, path, permission = ROUTES[endpoint]
     auth.login(role)
     response = client.open(path, method=method)

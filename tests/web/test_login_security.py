@@ -14,7 +14,7 @@ from app.models import AuditEntry, User
 from app.models.types import utcnow
 from app.services import users as user_service
 from tests.conftest import ACTOR, PASSWORD
-from tests.web.test_access import ROUTES
+from tests.web.test_access import ROUTES, world  # noqa: F401 (fixture)
 
 LOCK_MESSAGE = "账户已被暂时锁定"
 
@@ -205,7 +205,7 @@ def _check_headers(response, signed_in: bool) -> None:
     "path",
     sorted({path for _method, path, _permission in ROUTES.values()} | {"/nowhere", "/static/css/app.css"}),
 )
-def test_security_headers_on_every_route(client, auth, budget_2015, path):
+def test_security_headers_on_every_route(client, auth, world, path):
     with client.get(path) as response:
         _check_headers(response, signed_in=False)
     auth.login("auditor")

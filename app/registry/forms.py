@@ -1,0 +1,106 @@
+"""Registry forms. Field rules live in app/services/registry.py; the forms carry the
+CSRF token, keep what was typed, and show the service's messages next to each field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from app.models.registry import LEVEL_LABELS
+from app.services import eligibility
+
+RELATION_LABELS = {
+    "spouse": _l("Spouse"),
+    "child": _l("Child"),
+    "parent": _l("Parent"),
+    "sibling": _l("Brother or sister"),
+    "grandchild": _l("Grandchild"),
+    "other": _l("Other"),
+}
+MEMBER_ROWS = 6
+
+
+def choices(
+    options: dict[object, object] | list[tuple[object, object]], *, blank: bool = False
+) -> list[SelectChoice]:
+    """Select options from a {value: label} mapping, optionally with an empty first choice."""
+    pairs = list(options.items()) if isinstance(options, dict) else list(options)
+    return ([SelectChoice("", "")] if blank else []) + [SelectChoice(str(v), label) for v, label in pairs]
+
+
+class MemberForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    name = StringField(_l("Name"))
+    relation = SelectField(_l("Relation"), choices=choices(RELATION_LABELS, blank=True))
+    id_number = StringField(_l("ID number (if known)"))
+
+
+class WorkerForm(FlaskForm):
+    unit = SelectField(_l("Union unit holding the file"), coerce=str, validators=[Optional()])
+    name = StringField(_l("Name"))
+    id_number = StringField(_l("Resident ID number"))
+    phone = StringField(_l("Mobile number"))
+    employer = StringField(_l("Employer"))
+    address = StringField(_l("Address"))
+    household_size = StringField(_l("Household size (people)"))
+    household_monthly_income = StringField(_l("Household monthly income (yuan)"))
+    category = SelectField(_l("Category"), choices=choices(eligibility.CATEGORIES, blank=True), coerce=str)
+    category_reason = TextAreaField(_l("Why this category"))
+    main_cause = SelectField(_l("Main cause of hardship"), choices=choices(eligibility.CAUSES, blank=True))
+    secondary_cause = SelectField(_l("Secondary cause"), choices=choices(eligibility.CAUSES, blank=True))
+    disaster_event = StringField(_l("Disaster or accident (category 3)"))
+    disaster_date = StringField(_l("Its date (category 3)"))
+    rights_case_ref = StringField(_l("Rights case reference (category 4)"))
+    bank_name = StringField(_l("Bank"))
+    bank_account = StringField(_l("Bank card number"))
+    members = FieldList(FormField(MemberForm), min_entries=MEMBER_ROWS, max_entries=MEMBER_ROWS)
+
+
+class EvidenceForm(FlaskForm):
+    kind = SelectField(_l("Document"), choices=choices(eligibility.EVIDENCE_KINDS))
+    reference = StringField(_l("Document number or note"))
+    received_on = DateField(_l("Received on"))
+
+
+class VisitForm(FlaskForm):
+    visited_on = DateField(_l("Visited on"))
+    notes = TextAreaField(_l("What the visit found"))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[])
+    on = DateField(_l("Date"))
+    reason = StringField(_l("Reason"))
+
+
+class AcceptCategoryForm(FlaskForm):
+    reason = TextAreaField(_l("Why the category is accepted"))
+
+
+class RevealForm(FlaskForm):
+    purpose = StringField(_l("Purpose"))
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
+
+
+class ConfirmImportForm(FlaskForm):
+    token = StringField()
+
+
+class ModelWorkerForm(FlaskForm):
+    unit = SelectField(_l("Union unit"), coerce=str, validators=[Optional()])
+    name = StringField(_l("Name"))
+    id_number = StringField(_l("Resident ID number"))
+    level = SelectField(
+        _l("Level"),
+        choices=choices(LEVEL_LABELS, blank=True),
+    )
+    employer = StringField(_l("Employer"))
+    title_year = StringField(_l("Year of the title"))

@@ -1,0 +1,473 @@
+"""Registry pages: list and search, register, the household's page, import, yearly
+review, model workers. Views parse, call one service, commit once, and redirect."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.auth.actor import current_actor
+from app.auth.permissions import Permission, require
+from app.extensions import db
+from app.models.org import Unit
+from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
+from app.registry import bp
+from app.registry.forms import (
+    MEMBER_ROWS,
+    AcceptCategoryForm,
+    ConfirmImportForm,
+    EvidenceForm,
+    ImportForm,
+    ModelWorkerForm,
+    RevealForm,
+    StatusForm,
+    VisitForm,
+    WorkerForm,
+    choices,
+)
+from app.services import eligibility, registry, registry_import, scope
+from app.services.errors import DomainError, NotFound
+from app.services.four_eyes import FourEyesViolation, record_refusal
+from app.services.registry import MemberInput, ValidationFailed, WorkerInput
+
+PAGE_SIZE = 50
+IMPORT_TTL_SECONDS = 3600
+
+
+def _units() -> list[Unit]:
+    visible = scope.visible_unit_ids(current_user)
+    query = select(Unit).order_by(Unit.code)
+    if visible is not None:
+        query = query.where(Unit.id.in_(visible))
+    return list(db.session.execute(query).scalars())
+
+
+def _chosen_unit(code: str | None) -> Unit:
+    units = _units()
+    if current_user.unit_id is not None and not code:
+        return db.session.get(Unit, current_user.unit_id)
+    for unit in units:
+        if unit.code == code:
+            return unit
+    abort(400)
+
+
+def _worker(worker_id: int) -> Worker:
+    try:
+        return registry.get_worker(worker_id, scope.visible_unit_ids(current_user))
+    except NotFound:
+        abort(404)
+
+
+def _year() -> int:
+    return request.args.get("year", type=int) or date.today().year
+
+
+@bp.route("/workers")
+@require(Permission.REGISTRY_VIEW)
+def index() -> str:
+    q = request.args.get("q", "")
+    category = request.args.get("category", type=int)
+    status = request.args.get("status") if request.args.get("status") in WORKER_STATUSES else None
+    page = registry.search(
+        q,
+        category=category if category in eligibility.CATEGORIES else None,
+        status=status,
+        unit_ids=scope.visible_unit_ids(current_user),
+        after=request.args.get("after"),
+        limit=PAGE_SIZE,
+    )
+    return render_template(
+        "registry/index.html",
+        page=page,
+        q=q,
+        category=category,
+        status=status,
+        masked={w.id: registry.masked_id(w) for w in page.items},
+        categories=eligibility.CATEGORIES,
+        statuses=STATUS_LABELS,
+    )
+
+
+def _input_from(form: WorkerForm) -> WorkerInput:
+    return WorkerInput(
+        name=form.name.data or "",
+        id_number=form.id_number.data or "",
+        phone=form.phone.data or "",
+        employer=form.employer.data or "",
+        address=form.address.data or "",
+        household_size=form.household_size.data or "",
+        household_monthly_income=form.household_monthly_income.data or "",
+        category=form.category.data or "",
+        category_reason=form.category_reason.data or "",
+        main_cause=form.main_cause.data or "",
+        secondary_cause=form.secondary_cause.data or "",
+        disaster_event=form.disaster_event.data or "",
+        disaster_date=form.disaster_date.data or "",
+        rights_case_ref=form.rights_case_ref.data or "",
+        bank_name=form.bank_name.data or "",
+        bank_account=form.bank_account.data or "",
+        members=[
+            MemberInput(
+                name=m.form.name.data or "",
+                relation=m.form.relation.data or "",
+                id_number=m.form.id_number.data or "",
+            )
+            for m in form.members
+        ],
+    )
+
+
+def _show_errors(form: WorkerForm, error: DomainError) -> None:
+    errors = error.errors if isinstance(error, ValidationFailed) else {error.field or "name": [error.message]}
+    for field_name, messages in errors.items():
+        target = getattr(form, field_name, None)
+        if target is None or field_name == "members":
+            flash(" ".join(messages), "danger")
+        else:
+            target.errors = [*list(target.errors), *messages]
+    flash(_("The file was not saved: correct the fields marked below."), "danger")
+
+
+@bp.route("/workers/new", methods=["GET", "POST"])
+@require(Permission.REGISTRY_EDIT)
+def new() -> str | Response:
+    form = WorkerForm()
+    form.unit.choices = choices([(u.code, f"{u.code} {u.name}") for u in _units()])
+    if form.validate_on_submit():
+        try:
+            result = registry.register(
+                _input_from(form), unit=_chosen_unit(form.unit.data), actor=current_actor()
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            flash(
+                _("File No. %(id)s opened for %(name)s.", id=result.worker.id, name=result.worker.name),
+                "success",
+            )
+            for warning in result.warnings:
+                flash(warning, "warning")
+            return redirect(url_for("registry.detail", worker_id=result.worker.id))
+    return render_template("registry/form.html", form=form, worker=None)
+
+
+@bp.route("/workers/<int:worker_id>/edit", methods=["GET", "POST"])
+@require(Permission.REGISTRY_EDIT)
+def edit(worker_id: int) -> str | Response:
+    worker = _worker(worker_id)
+    form = WorkerForm()
+    form.unit.choices = choices([(worker.unit.code, worker.unit.name)])
+    if request.method == "GET":
+        form.process(obj=worker)
+        form.household_size.data = str(worker.household_size)
+        form.household_monthly_income.data = f"{worker.household_monthly_income:.2f}"
+        form.category.data = str(worker.category)
+        form.disaster_date.data = worker.disaster_date.isoformat() if worker.disaster_date else ""
+        form.id_number.data = ""  # retyped on purpose: the whole number is never put in a page
+        form.bank_account.data = ""
+        for index, member in enumerate(worker.members[:MEMBER_ROWS]):
+            form.members[index].form.name.data = member.name
+            form.members[index].form.relation.data = member.relation
+    elif form.validate_on_submit():
+        try:
+            result = registry.update(worker, _input_from(form), actor=current_actor())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            flash(_("File No. %(id)s saved.", id=worker.id), "success")
+            for warning in result.warnings:
+                flash(warning, "warning")
+            return redirect(url_for("registry.detail", worker_id=worker.id))
+    return render_template("registry/form.html", form=form, worker=worker)
+
+
+@bp.route("/workers/<int:worker_id>")
+@require(Permission.REGISTRY_VIEW)
+def detail(worker_id: int) -> str:
+    worker = _worker(worker_id)
+    year = _year()
+    today = date.today()
+    status_form = StatusForm(on=today)
+    status_form.status.choices = choices(STATUS_LABELS)
+    status_form.status.data = worker.status
+    return render_template(
+        "registry/detail.html",
+        worker=worker,
+        year=year,
+        masked_id=registry.masked_id(worker),
+        assessment=registry.assess(worker, year),
+        missing=registry.missing_evidence(worker),
+        categories=eligibility.CATEGORIES,
+        causes=eligibility.CAUSES,
+        evidence_kinds=eligibility.EVIDENCE_KINDS,
+        statuses=STATUS_LABELS,
+        evidence_form=EvidenceForm(received_on=today),
+        visit_form=VisitForm(visited_on=today),
+        status_form=status_form,
+        accept_form=AcceptCategoryForm(),
+        reveal_form=RevealForm(),
+    )
+
+
+def _after_action(worker: Worker, action: Callable[[], object], message: str) -> Response:
+    """Run one service call for the household, commit, and go back to its page."""
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except FourEyesViolation as violation:
+        db.session.rollback()
+        record_refusal(
+            violation,
+            actor=current_actor(),
+            unit_id=worker.unit_id,
+            object_type="worker",
+            object_id=worker.id,
+        )
+        db.session.commit()
+        flash(violation.message, "danger")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for("registry.detail", worker_id=worker.id))
+
+
+@bp.route("/workers/<int:worker_id>/evidence", methods=["POST"])
+@require(Permission.REGISTRY_EDIT)
+def add_evidence(worker_id: int) -> Response:
+    worker = _worker(worker_id)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the document and the date it was received."), "danger")
+        return redirect(url_for("registry.detail", worker_id=worker.id))
+    return _after_action(
+        worker,
+        lambda: registry.add_evidence(
+            worker,
+            form.kind.data,
+            reference=form.reference.data or "",
+            received_on=form.received_on.data,
+            actor=current_actor(),
+        ),
+        _("Document recorded."),
+    )
+
+
+@bp.route("/workers/<int:worker_id>/visits", methods=["POST"])
+@require(Permission.REGISTRY_EDIT)
+def add_visit(worker_id: int) -> Response:
+    worker = _worker(worker_id)
+    form = VisitForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the date of the visit and what it found."), "danger")
+        return redirect(url_for("registry.detail", worker_id=worker.id))
+    return _after_action(
+        worker,
+        lambda: registry.add_visit(
+            worker, visited_on=form.visited_on.data, notes=form.notes.data or "", actor=current_actor()
+        ),
+        _("Visit recorded."),
+    )
+
+
+@bp.route("/workers/<int:worker_id>/status", methods=["POST"])
+@require(Permission.REGISTRY_EDIT)
+def change_status(worker_id: int) -> Response:
+    worker = _worker(worker_id)
+    form = StatusForm()
+    form.status.choices = choices(STATUS_LABELS)
+    if not form.validate_on_submit():
+        flash(_("Choose the status and its date."), "danger")
+        return redirect(url_for("registry.detail", worker_id=worker.id))
+    return _after_action(
+        worker,
+        lambda: registry.change_status(
+            worker, form.status.data, reason=form.reason.data or "", on=form.on.data, actor=current_actor()
+        ),
+        _("Status changed."),
+    )
+
+
+@bp.route("/workers/<int:worker_id>/accept-category", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def accept_category(worker_id: int) -> Response:
+    worker = _worker(worker_id)
+    form = AcceptCategoryForm()
+    form.validate_on_submit()
+    return _after_action(
+        worker,
+        lambda: registry.accept_category(worker, reason=form.reason.data or "", actor=current_actor()),
+        _("The category is accepted."),
+    )
+
+
+@bp.route("/workers/<int:worker_id>/reveal", methods=["POST"])
+@require(Permission.ID_REVEAL)
+def reveal(worker_id: int) -> str | Response:
+    worker = _worker(worker_id)
+    form = RevealForm()
+    if not form.validate_on_submit():
+        abort(400)
+    number = registry.reveal_id_number(worker, actor=current_actor(), purpose=form.purpose.data or "")
+    db.session.commit()
+    return render_template("registry/reveal.html", worker=worker, number=number)
+
+
+@bp.route("/workers/review")
+@require(Permission.REGISTRY_VIEW)
+def review() -> str:
+    year = _year()
+    items = registry.yearly_review(year, unit_ids=scope.visible_unit_ids(current_user))
+    return render_template(
+        "registry/review.html",
+        items=items,
+        year=year,
+        masked={i.worker.id: registry.masked_id(i.worker) for i in items},
+    )
+
+
+def _import_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.iterdir():  # uploads nobody confirmed are not kept
+        if old.stat().st_mtime < time.time() - IMPORT_TTL_SECONDS:
+            old.unlink(missing_ok=True)
+    return path
+
+
+@bp.route("/workers/import", methods=["GET", "POST"])
+@require(Permission.REGISTRY_EDIT)
+def import_upload() -> str:
+    form = ImportForm()
+    report = None
+    token = None
+    filename = ""
+    if form.validate_on_submit() and form.file.data:
+        upload = form.file.data
+        filename = Path(upload.filename or "").name
+        content = upload.read()
+        try:
+            report = registry_import.check_file(filename, content)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            token = secrets.token_urlsafe(16)
+            suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+            (_import_dir() / f"{current_user.id}-{token}{suffix}").write_bytes(content)
+    elif request.method == "POST":
+        flash(_("Choose a file to upload."), "danger")
+    return render_template(
+        "registry/import.html",
+        form=form,
+        report=report,
+        token=token,
+        filename=filename,
+        confirm_form=ConfirmImportForm(token=token),
+        units=_units(),
+    )
+
+
+@bp.route("/workers/import/confirm", methods=["POST"])
+@require(Permission.REGISTRY_EDIT)
+def import_confirm() -> Response:
+    form = ConfirmImportForm()
+    token = form.token.data or ""
+    matches = [
+        p for p in _import_dir().glob(f"{current_user.id}-*") if p.stem == f"{current_user.id}-{token}"
+    ]
+    if not form.validate_on_submit() or not token.replace("-", "").replace("_", "").isalnum() or not matches:
+        flash(_("The upload has expired; upload the file again."), "danger")
+        return redirect(url_for("registry.import_upload"))
+    path = matches[0]
+    unit = _chosen_unit(request.form.get("unit"))
+    try:
+        report, created = registry_import.import_file(
+            path.name, path.read_bytes(), unit=unit, actor=current_actor()
+        )
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("registry.import_upload"))
+    finally:
+        path.unlink(missing_ok=True)
+    flash(
+        _(
+            "%(created)s files opened; %(skipped)s already on file;"
+            " %(errors)s rows with errors not imported.",
+            created=created,
+            skipped=len(report.duplicates),
+            errors=len(report.errors),
+        ),
+        "success",
+    )
+    return redirect(url_for("registry.index"))
+
+
+@bp.route("/workers/import/template.xlsx")
+@require(Permission.REGISTRY_VIEW)
+def import_template() -> Response:
+    from io import BytesIO
+
+    return send_file(
+        BytesIO(registry_import.template_workbook()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="困难职工导入模板.xlsx",
+    )
+
+
+@bp.route("/model-workers")
+@require(Permission.REGISTRY_VIEW)
+def model_workers() -> str:
+    visible = scope.visible_unit_ids(current_user)
+    query = select(ModelWorker).order_by(ModelWorker.name_pinyin, ModelWorker.id)
+    if visible is not None:
+        query = query.where(ModelWorker.unit_id.in_(visible))
+    rows = list(db.session.execute(query).scalars())
+    return render_template(
+        "registry/model_workers.html",
+        rows=rows,
+        level_labels=LEVEL_LABELS,
+        masked={m.id: registry.masked_id(m) for m in rows},
+    )
+
+
+@bp.route("/model-workers/new", methods=["GET", "POST"])
+@require(Permission.REGISTRY_EDIT)
+def new_model_worker() -> str | Response:
+    form = ModelWorkerForm()
+    form.unit.choices = choices([(u.code, f"{u.code} {u.name}") for u in _units()])
+    if form.validate_on_submit():
+        try:
+            registry.register_model_worker(
+                name=form.name.data or "",
+                id_number=form.id_number.data or "",
+                level=form.level.data or "",
+                employer=form.employer.data or "",
+                title_year=form.title_year.data or "",
+                unit=_chosen_unit(form.unit.data),
+                actor=current_actor(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)  # type: ignore[arg-type]
+        else:
+            flash(_("Model worker registered."), "success")
+            return redirect(url_for("registry.model_workers"))
+    return render_template("registry/model_worker_form.html", form=form)
