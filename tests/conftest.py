@@ -142,6 +142,19 @@ def budget_2015(ctx: Flask) -> budgets.LoadResult:
 
 
 @pytest.fixture
+def world(budget_2015: budgets.LoadResult) -> budgets.LoadResult:
+    """The 2015 budget, the year's minimum living line, and household file No. 1."""
+    from app.services import policy, registry
+    from tests.registry_helpers import worker_input
+
+    policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
+    policy.set_value(2015, "near_line_margin", "200", actor=ACTOR)
+    registry.register(worker_input(1), unit=budget_2015.budget.unit, actor=ACTOR)
+    db.session.commit()
+    return budget_2015
+
+
+@pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     """Factory: a user of a role with the known test password, already changed."""
 

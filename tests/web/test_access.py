@@ -38,20 +38,6 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
 }
 
 
-@pytest.fixture
-def world(budget_2015):
-    """The 2015 budget, the year's line, and household file No. 1."""
-    from app.extensions import db
-    from app.services import policy, registry
-    from tests.conftest import ACTOR
-    from tests.registry_helpers import worker_input
-
-    policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
-    registry.register(worker_input(1), unit=budget_2015.budget.unit, actor=ACTOR)
-    db.session.commit()
-    return budget_2015
-
-
 def test_no_route_is_missing_from_the_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     assert endpoints == set(ROUTES)

@@ -14,7 +14,7 @@ from app.models import AuditEntry, User
 from app.models.types import utcnow
 from app.services import users as user_service
 from tests.conftest import ACTOR, PASSWORD
-from tests.web.test_access import ROUTES, world  # noqa: F401 (fixture)
+from tests.web.test_access import ROUTES
 
 LOCK_MESSAGE = "账户已被暂时锁定"
 
