@@ -6,7 +6,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from app.models.registry import LEVEL_LABELS
@@ -36,12 +45,16 @@ class MemberForm(FlaskForm):
         csrf = False
 
     name = StringField(_l("Name"))
-    relation = SelectField(_l("Relation"), choices=choices(RELATION_LABELS, blank=True))
+    relation = SelectField(
+        validate_choice=False, label=_l("Relation"), choices=choices(RELATION_LABELS, blank=True)
+    )
     id_number = StringField(_l("ID number (if known)"))
 
 
 class WorkerForm(FlaskForm):
-    unit = SelectField(_l("Union unit holding the file"), coerce=str, validators=[Optional()])
+    unit = SelectField(
+        validate_choice=False, label=_l("Union unit holding the file"), coerce=str, validators=[Optional()]
+    )
     name = StringField(_l("Name"))
     id_number = StringField(_l("Resident ID number"))
     phone = StringField(_l("Mobile number"))
@@ -49,10 +62,21 @@ class WorkerForm(FlaskForm):
     address = StringField(_l("Address"))
     household_size = StringField(_l("Household size (people)"))
     household_monthly_income = StringField(_l("Household monthly income (yuan)"))
-    category = SelectField(_l("Category"), choices=choices(eligibility.CATEGORIES, blank=True), coerce=str)
+    category = SelectField(
+        validate_choice=False,
+        label=_l("Category"),
+        choices=choices(eligibility.CATEGORIES, blank=True),
+        coerce=str,
+    )
     category_reason = TextAreaField(_l("Why this category"))
-    main_cause = SelectField(_l("Main cause of hardship"), choices=choices(eligibility.CAUSES, blank=True))
-    secondary_cause = SelectField(_l("Secondary cause"), choices=choices(eligibility.CAUSES, blank=True))
+    main_cause = SelectField(
+        validate_choice=False,
+        label=_l("Main cause of hardship"),
+        choices=choices(eligibility.CAUSES, blank=True),
+    )
+    secondary_cause = SelectField(
+        validate_choice=False, label=_l("Secondary cause"), choices=choices(eligibility.CAUSES, blank=True)
+    )
     disaster_event = StringField(_l("Disaster or accident (category 3)"))
     disaster_date = StringField(_l("Its date (category 3)"))
     rights_case_ref = StringField(_l("Rights case reference (category 4)"))
@@ -62,7 +86,9 @@ class WorkerForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    kind = SelectField(_l("Document"), choices=choices(eligibility.EVIDENCE_KINDS))
+    kind = SelectField(
+        validate_choice=False, label=_l("Document"), choices=choices(eligibility.EVIDENCE_KINDS)
+    )
     reference = StringField(_l("Document number or note"))
     received_on = DateField(_l("Received on"))
 
@@ -73,7 +99,7 @@ class VisitForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[])
+    status = SelectField(validate_choice=False, label=_l("Status"), choices=[])
     on = DateField(_l("Date"))
     reason = StringField(_l("Reason"))
 
@@ -91,15 +117,16 @@ class ImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    token = StringField()
+    token = HiddenField()
 
 
 class ModelWorkerForm(FlaskForm):
-    unit = SelectField(_l("Union unit"), coerce=str, validators=[Optional()])
+    unit = SelectField(validate_choice=False, label=_l("Union unit"), coerce=str, validators=[Optional()])
     name = StringField(_l("Name"))
     id_number = StringField(_l("Resident ID number"))
     level = SelectField(
-        _l("Level"),
+        validate_choice=False,
+        label=_l("Level"),
         choices=choices(LEVEL_LABELS, blank=True),
     )
     employer = StringField(_l("Employer"))

@@ -12,13 +12,13 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
-from app.models.org import Unit
+from app.models.org import FiscalYear, Unit
 from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
 from app.registry import bp
 from app.registry.forms import (
@@ -35,7 +35,7 @@ from app.registry.forms import (
     choices,
 )
 from app.services import eligibility, registry, registry_import, scope
-from app.services.errors import DomainError, NotFound
+from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.four_eyes import FourEyesViolation, record_refusal
 from app.services.registry import MemberInput, ValidationFailed, WorkerInput
 
@@ -58,7 +58,7 @@ def _chosen_unit(code: str | None) -> Unit:
     for unit in units:
         if unit.code == code:
             return unit
-    abort(400)
+    raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
 
 
 def _worker(worker_id: int) -> Worker:
@@ -69,7 +69,9 @@ def _worker(worker_id: int) -> Worker:
 
 
 def _year() -> int:
-    return request.args.get("year", type=int) or date.today().year
+    """The year asked for, else the newest fiscal year with a budget, else this year."""
+    newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
+    return request.args.get("year", type=int) or newest or date.today().year
 
 
 @bp.route("/workers")
@@ -393,8 +395,8 @@ def import_confirm() -> Response:
         flash(_("The upload has expired; upload the file again."), "danger")
         return redirect(url_for("registry.import_upload"))
     path = matches[0]
-    unit = _chosen_unit(request.form.get("unit"))
     try:
+        unit = _chosen_unit(request.form.get("unit"))
         report, created = registry_import.import_file(
             path.name, path.read_bytes(), unit=unit, actor=current_actor()
         )
