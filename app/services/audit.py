@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models.audit import GENESIS_HASH, AuditEntry, AuditHead
@@ -25,6 +26,7 @@ from app.models.users import User
 from app.privacy import scrub
 
 HEAD_ID = 1
+_HEAD_KEY = "audit_head"
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,17 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HEAD_KEY, None)
+
+
 def _lock_head() -> AuditHead:
+    """The chain's head, locked for this transaction (looked up once per transaction)."""
+    cached = db.session.info.get(_HEAD_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     head = db.session.execute(
         select(AuditHead)
         .where(AuditHead.id == HEAD_ID)
@@ -89,6 +101,7 @@ def _lock_head() -> AuditHead:
         head = AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
         db.session.add(head)
         db.session.flush()
+    db.session.info[_HEAD_KEY] = head
     return head
 
 

@@ -241,6 +241,18 @@ def find_active_by_id_number(id_number: str) -> Worker | None:
     ).scalar_one_or_none()
 
 
+def active_files_by_index(indexes: list[str]) -> dict[str, int]:
+    """{blind index: active file number} for the heads of households among ``indexes``."""
+    if not indexes:
+        return {}
+    rows = db.session.execute(
+        select(Worker.id_number_index, Worker.id).where(
+            Worker.id_number_index.in_(indexes), Worker.status != CLOSED
+        )
+    )
+    return {index: worker_id for index, worker_id in rows}
+
+
 def _duplicate_message(existing: Worker) -> str:
     return _(
         "This ID number already has an active file: No. %(id)s, %(name)s, %(unit)s.",
@@ -308,7 +320,7 @@ def _apply(worker: Worker, data: CleanWorker) -> None:
         worker.bank_account_protected = worker.bank_account_last4 = None
 
 
-def _snapshot(worker: Worker) -> dict[str, object]:
+def _snapshot(worker: Worker, members: int | None = None) -> dict[str, object]:
     """What the audit log records of a file: never the ID or card number in clear."""
     return {
         "name": worker.name,
@@ -321,7 +333,7 @@ def _snapshot(worker: Worker) -> dict[str, object]:
         "main_cause": worker.main_cause,
         "secondary_cause": worker.secondary_cause,
         "status": worker.status,
-        "members": len(worker.members),
+        "members": len(worker.members) if members is None else members,
     }
 
 
@@ -338,6 +350,16 @@ def register(data: WorkerInput, *, unit: Unit, actor: Actor, today: date | None 
     existing = find_active_by_id_number(cleaned.id_number)
     if existing is not None:
         raise DuplicateWorker(_duplicate_message(existing), field="id_number")
+    worker = open_file(cleaned, unit=unit, actor=actor, today=today)
+    warnings = cleaned.warnings + household_flags(
+        worker.id, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]]
+    )
+    return Registration(worker=worker, warnings=warnings)
+
+
+def open_file(cleaned: CleanWorker, *, unit: Unit, actor: Actor, today: date) -> Worker:
+    """Store a checked household as a new file (the caller has checked for duplicates;
+    the database's unique index refuses a second active file all the same)."""
     worker = Worker(
         unit_id=unit.id,
         status=ON_FILE,
@@ -350,19 +372,16 @@ def register(data: WorkerInput, *, unit: Unit, actor: Actor, today: date | None 
     _apply(worker, cleaned)
     db.session.add(worker)
     db.session.flush()
-    _replace_members(worker, cleaned.members)
-    warnings = cleaned.warnings + household_flags(
-        worker.id, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]]
-    )
+    _add_members(worker, cleaned.members)
     record(
         "worker.create",
         actor=actor,
         object_type="worker",
         object_id=worker.id,
         unit_id=unit.id,
-        details={"new": _snapshot(worker)},
+        details={"new": _snapshot(worker, members=len(cleaned.members))},
     )
-    return Registration(worker=worker, warnings=warnings)
+    return worker
 
 
 def update(worker: Worker, data: WorkerInput, *, actor: Actor, today: date | None = None) -> Registration:
@@ -402,6 +421,11 @@ def _replace_members(worker: Worker, members: list[tuple[str, str, str | None]])
     for member in list(worker.members):
         db.session.delete(member)
     db.session.flush()
+    _add_members(worker, members)
+    db.session.refresh(worker, ["members"])
+
+
+def _add_members(worker: Worker, members: list[tuple[str, str, str | None]]) -> None:
     for name, relation, id_number in members:
         row = HouseholdMember(worker_id=worker.id, name=name, relation=relation)
         if id_number:
@@ -410,8 +434,8 @@ def _replace_members(worker: Worker, members: list[tuple[str, str, str | None]])
             row.id_number_index = protected.index
             row.id_last4 = protected.last4
         db.session.add(row)
-    db.session.flush()
-    db.session.refresh(worker, ["members"])
+    if members:
+        db.session.flush()
 
 
 def masked_id(worker: Worker | ModelWorker) -> str:

@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from app.models.org import Unit
+from app.privacy import vault
 from app.services import eligibility, registry
 from app.services.audit import Actor, record
-from app.services.errors import DomainError, InvalidInput
+from app.services.errors import InvalidInput
 
 #: (field of WorkerInput, the column's heading in the file)
 COLUMNS: list[tuple[str, str]] = [
@@ -71,6 +72,7 @@ class RowResult:
     status: str  # "ok", "error" or "duplicate"
     messages: list[str] = field(default_factory=list)
     data: registry.WorkerInput | None = None
+    cleaned: registry.CleanWorker | None = None
 
 
 @dataclass
@@ -206,12 +208,41 @@ def check_file(filename: str, content: bytes, *, today: date | None = None) -> I
                     )
                 else:
                     seen[cleaned.id_number] = number
-                    existing = registry.find_active_by_id_number(cleaned.id_number)
-                    if existing is not None:
-                        result.status = "duplicate"
-                        result.messages.append(_("Already on file (No. %(id)s); skipped.", id=existing.id))
+                    result.cleaned = cleaned
+                    result.messages.extend(cleaned.warnings)
         results.append(result)
+    _mark_files_on_record(results)
     return ImportReport(rows=results)
+
+
+def _mark_files_on_record(results: list[RowResult], chunk: int = 500) -> None:
+    """Mark rows whose person already has an active file, and flag households of
+    which someone is on another file: a few queries for the whole sheet."""
+    checked = [r for r in results if r.cleaned is not None]
+    protector = vault()
+    for start in range(0, len(checked), chunk):
+        batch = checked[start : start + chunk]
+        heads = {protector.index(r.cleaned.id_number): r for r in batch if r.cleaned}
+        on_file = registry.active_files_by_index(list(heads))
+        for index, worker_id in on_file.items():
+            row = heads[index]
+            row.status = "duplicate"
+            row.messages.append(_("Already on file (No. %(id)s); skipped.", id=worker_id))
+        members = {
+            protector.index(m[2]): r
+            for r in batch
+            if r.cleaned and r.status == "ok"
+            for m in r.cleaned.members
+            if m[2]
+        }
+        for index, worker_id in registry.active_files_by_index(list(members)).items():
+            members[index].messages.append(
+                _(
+                    "A person of this household is also on active file No. %(id)s:"
+                    " check for a double registration.",
+                    id=worker_id,
+                )
+            )
 
 
 def import_file(
@@ -224,13 +255,8 @@ def import_file(
     report = check_file(filename, content, today=today)
     created = 0
     for result in report.valid:
-        assert result.data is not None
-        try:
-            registry.register(result.data, unit=unit, actor=actor, today=today)
-        except DomainError as error:  # e.g. registered by someone else meanwhile
-            result.status = "duplicate"
-            result.messages.append(error.message)
-            continue
+        assert result.cleaned is not None
+        registry.open_file(result.cleaned, unit=unit, actor=actor, today=today or date.today())
         created += 1
     record(
         "registry.import",
