@@ -9,7 +9,17 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -34,7 +44,7 @@ from app.registry.forms import (
     WorkerForm,
     choices,
 )
-from app.services import eligibility, registry, registry_import, scope
+from app.services import eligibility, exports, registry, registry_import, scope
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.four_eyes import FourEyesViolation, record_refusal
 from app.services.registry import MemberInput, ValidationFailed, WorkerInput
@@ -431,6 +441,20 @@ def import_template() -> Response:
         as_attachment=True,
         download_name="困难职工导入模板.xlsx",
     )
+
+
+@bp.route("/workers/export.csv")
+@require(Permission.REGISTRY_VIEW)
+def export_csv() -> Response:
+    units = scope.visible_unit_ids(current_user)
+    exports.log_export("registry", actor=current_actor(), details={"format": "csv"})
+    db.session.commit()
+    rows = exports.csv_stream(exports.REGISTRY_HEADER, exports.registry_rows(units))
+    response = current_app.response_class(stream_with_context(rows), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5.csv"
+    )
+    return response
 
 
 @bp.route("/model-workers")

@@ -34,6 +34,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "registry.import_confirm": ("POST", "/workers/import/confirm", P.REGISTRY_EDIT),
     "registry.import_template": ("GET", "/workers/import/template.xlsx", P.REGISTRY_VIEW),
     "registry.model_workers": ("GET", "/model-workers", P.REGISTRY_VIEW),
+    "registry.export_csv": ("GET", "/workers/export.csv", P.REGISTRY_VIEW),
     "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
 }
 

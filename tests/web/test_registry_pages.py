@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -138,3 +139,27 @@ def test_the_template_downloads(client, auth, world):
     auth.login("caseworker")
     response = client.get("/workers/import/template.xlsx")
     assert response.status_code == 200 and response.data.startswith(b"PK")
+
+
+def test_the_registry_export_masks_ids_neutralises_formulas_and_is_logged(client, auth, world):
+    from app.services import registry
+    from tests.conftest import ACTOR
+    from tests.registry_helpers import worker_input
+
+    registry.register(
+        worker_input(501, name="=cmd|' /C calc'!A0", employer="+SUM(A1)", address="@x"),
+        unit=world.budget.unit,
+        actor=ACTOR,
+    )
+    db.session.commit()
+    auth.login("auditor")
+    response = client.get("/workers/export.csv")
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff档案号,姓名,身份证号")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 3
+    assert not CLEAR_ID.search(text)
+    assert rows[1][2] == make_id(1)[:4] + "*" * 10 + make_id(1)[-4:]
+    assert rows[2][1] == "'=cmd|' /C calc'!A0" and rows[2][5] == "'+SUM(A1)"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "export.registry")).scalar_one()
