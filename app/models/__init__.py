@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.budget import Budget, BudgetLine
+from app.models.cases import Case, CaseEvent, Payment, PaymentReversal
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
@@ -13,6 +14,8 @@ __all__ = [
     "AuditHead",
     "Budget",
     "BudgetLine",
+    "Case",
+    "CaseEvent",
     "Evidence",
     "FiscalYear",
     "FourEyesException",
@@ -20,6 +23,8 @@ __all__ = [
     "HouseholdMember",
     "LedgerAccount",
     "ModelWorker",
+    "Payment",
+    "PaymentReversal",
     "PolicyValue",
     "Transfer",
     "Unit",

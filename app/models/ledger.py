@@ -74,6 +74,8 @@ class Fund(db.Model):
     functional_class: Mapped[str | None] = mapped_column(String(20))
     economic_class: Mapped[str | None] = mapped_column(String(20))
     managing_department: Mapped[str | None] = mapped_column(String(100))  # 项目主管部门
+    # What the fund pays for: "hardship_aid" (cases) or "model_worker_checkup".
+    purpose: Mapped[str] = mapped_column(String(30), default="hardship_aid", server_default="hardship_aid")
     budget_line_id: Mapped[int | None] = mapped_column(ForeignKey("budget_lines.id"))
     # Sequence number of the fund's newest transfer; bumped under the fund's lock.
     last_seq: Mapped[int] = mapped_column(default=0)

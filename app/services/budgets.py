@@ -361,6 +361,7 @@ def _open_fund(unit: Unit, year: int, line: BudgetLine, data: dict[str, Any], ac
         functional_class=line.functional_class,
         economic_class=line.economic_class,
         managing_department=data.get("managing_department"),
+        purpose=data.get("purpose", "hardship_aid"),
         budget_line_id=line.id,
     )
     db.session.add(fund)

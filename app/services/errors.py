@@ -41,3 +41,12 @@ class BudgetInvalid(InvalidInput):
 
 class BudgetConflict(DomainError):
     """A different budget is already loaded for the unit and year."""
+
+
+class ValidationFailed(InvalidInput):
+    """One or more fields are wrong; ``errors`` maps each field to its messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first = next(iter(errors.values()))[0]
+        super().__init__(first, field=next(iter(errors)))
+        self.errors = errors

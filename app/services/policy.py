@@ -45,6 +45,13 @@ KEYS: dict[str, PolicyKey] = {
     "near_line_margin": PolicyKey(_l("Margin above the line still counted as near it (yuan)"), _money),
     "notice_days": PolicyKey(_l("Public notice period (days)"), _days),
     "household_ceiling": PolicyKey(_l("Aid ceiling per household per year (yuan)"), _money),
+    "checkup_allowance": PolicyKey(_l("Model-worker check-up allowance per person (yuan)"), _money),
+    "ceiling_living": PolicyKey(_l("Ceiling per household per year: living assistance (yuan)"), _money),
+    "ceiling_medical": PolicyKey(_l("Ceiling per household per year: medical assistance (yuan)"), _money),
+    "ceiling_education": PolicyKey(_l("Ceiling per household per year: children's education (yuan)"), _money),
+    "ceiling_legal": PolicyKey(_l("Ceiling per household per year: legal aid (yuan)"), _money),
+    "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
+    "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
 }
 
 

@@ -31,19 +31,10 @@ from app.money import InvalidAmount, to_money
 from app.privacy import mask_id_number, vault
 from app.services import eligibility, policy
 from app.services.audit import Actor, record
-from app.services.errors import DomainError, InvalidInput, NotFound
+from app.services.errors import DomainError, InvalidInput, NotFound, ValidationFailed
 from app.services.four_eyes import ensure_different
 
 RELATIONS = ("spouse", "child", "parent", "sibling", "grandchild", "other")
-
-
-class ValidationFailed(InvalidInput):
-    """One or more fields are wrong; ``errors`` maps each field to its messages."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        first = next(iter(errors.values()))[0]
-        super().__init__(first, field=next(iter(errors)))
-        self.errors = errors
 
 
 class DuplicateWorker(DomainError):
