@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.auth import bp as auth_bp
     from app.auth.loader import install_user_loader
     from app.auth.permissions import Permission, can
+    from app.cases import bp as cases_bp
     from app.cli import register_cli
     from app.errors import install_error_pages
     from app.funds import bp as funds_bp
@@ -58,6 +59,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(funds_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(cases_bp)
     register_cli(app)
     check_every_view_declares(app)
 

@@ -145,11 +145,24 @@ def budget_2015(ctx: Flask) -> budgets.LoadResult:
 def world(budget_2015: budgets.LoadResult) -> budgets.LoadResult:
     """The 2015 budget, the year's minimum living line, and household file No. 1."""
     from app.services import policy, registry
-    from tests.registry_helpers import worker_input
+    from tests.registry_helpers import make_id, worker_input
 
     policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
     policy.set_value(2015, "near_line_margin", "200", actor=ACTOR)
-    registry.register(worker_input(1), unit=budget_2015.budget.unit, actor=ACTOR)
+    worker = registry.register(worker_input(1), unit=budget_2015.budget.unit, actor=ACTOR).worker
+    from app.services import cases
+
+    fund = next(f for f in budget_2015.funds if f.code == "2015100001")
+    cases.open_case(worker, fund=fund, aid_type="living", amount="1000", reason="生活困难", actor=ACTOR)
+    registry.register_model_worker(
+        name="劳模",
+        id_number=make_id(900),
+        level="provincial",
+        employer="电厂",
+        title_year="2005",
+        unit=budget_2015.budget.unit,
+        actor=ACTOR,
+    )
     db.session.commit()
     return budget_2015
 

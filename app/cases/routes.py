@@ -1,0 +1,307 @@
+"""Case pages: list, open, the case with its timeline, decisions, payments, reversals;
+and the model workers' check-up allowances."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.auth.actor import current_actor
+from app.auth.permissions import Permission, require
+from app.cases import bp
+from app.cases.forms import ApproveForm, CaseForm, CheckupForm, NoteForm, PaymentForm, ReversalForm
+from app.extensions import db
+from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case, Payment
+from app.models.ledger import Fund
+from app.models.registry import ModelWorker
+from app.registry.forms import choices
+from app.services import cases, ledger, registry, scope
+from app.services.errors import DomainError, NotFound, ValidationFailed
+from app.services.four_eyes import FourEyesViolation, record_refusal
+
+PAGE_SIZE = 50
+
+
+def _case(case_id: int) -> Case:
+    try:
+        return cases.get_case(case_id, scope.visible_unit_ids(current_user))
+    except NotFound:
+        abort(404)
+
+
+def _flash_error(error: DomainError) -> None:
+    if isinstance(error, ValidationFailed):
+        for messages in error.errors.values():
+            for message in messages:
+                flash(message, "danger")
+    else:
+        flash(error.message, "danger")
+
+
+def _act(case: Case, action: Callable[[], object], message: str) -> Response:
+    """One service call on the case: commit, or roll back and say why (four-eyes refusals are logged)."""
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except FourEyesViolation as violation:
+        db.session.rollback()
+        record_refusal(
+            violation, actor=current_actor(), unit_id=case.unit_id, object_type="case", object_id=case.id
+        )
+        db.session.commit()
+        flash(violation.message, "danger")
+    except DomainError as error:
+        db.session.rollback()
+        _flash_error(error)
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/cases")
+@require(Permission.REGISTRY_VIEW)
+def index() -> str:
+    status = request.args.get("status")
+    query = select(Case).order_by(Case.id.desc())
+    visible = scope.visible_unit_ids(current_user)
+    if visible is not None:
+        query = query.where(Case.unit_id.in_(visible))
+    if status in CASE_STATUSES:
+        query = query.where(Case.status == status)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(Case.id < before)
+    rows = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
+    return render_template(
+        "cases/index.html",
+        rows=rows,
+        status=status,
+        statuses=CASE_STATUSES,
+        aid_types=AID_TYPES,
+        paid={c.id: cases.paid_amount(c) for c in rows},
+        next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+    )
+
+
+@bp.route("/workers/<int:worker_id>/cases/new", methods=["GET", "POST"])
+@require(Permission.CASES_CREATE)
+def new(worker_id: int) -> str | Response:
+    try:
+        worker = registry.get_worker(worker_id, scope.visible_unit_ids(current_user))
+    except NotFound:
+        abort(404)
+    funds = list(
+        db.session.execute(
+            select(Fund).where(Fund.purpose == cases.HARDSHIP_AID).order_by(Fund.year.desc(), Fund.code)
+        ).scalars()
+    )
+    form = CaseForm()
+    form.fund_code.choices = choices([(f.id, f"{f.year} {f.code} {f.name}") for f in funds])
+    if form.validate_on_submit():
+        fund = next((f for f in funds if str(f.id) == form.fund_code.data), None)
+        try:
+            if fund is None:
+                raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
+            case = cases.open_case(
+                worker,
+                fund=fund,
+                aid_type=form.aid_type.data or "",
+                amount=(form.amount.data or "").strip(),
+                reason=form.reason.data or "",
+                actor=current_actor(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            errors = error.errors if isinstance(error, ValidationFailed) else {"reason": [error.message]}
+            for name, messages in errors.items():
+                field = getattr(form, name if name != "amount" else "amount", None)
+                if field is not None:
+                    field.errors = [*list(field.errors), *messages]
+        else:
+            flash(_("Application No. %(id)s opened as a draft.", id=case.id), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/new.html", form=form, worker=worker)
+
+
+@bp.route("/cases/<int:case_id>")
+@require(Permission.REGISTRY_VIEW)
+def detail(case_id: int) -> str:
+    case = _case(case_id)
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        statuses=CASE_STATUSES,
+        aid_types=AID_TYPES,
+        methods=PAYMENT_METHODS,
+        paid=cases.paid_amount(case),
+        outstanding=ledger.outstanding_on(case.commitment) if case.commitment else None,
+        note_form=NoteForm(),
+        approve_form=ApproveForm(amount=f"{case.requested_amount:.2f}"),
+        payment_form=PaymentForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
+        reversal_form=ReversalForm(),
+    )
+
+
+def _note() -> str:
+    form = NoteForm()
+    form.validate_on_submit()
+    return form.note.data or ""
+
+
+@bp.route("/cases/<int:case_id>/submit", methods=["POST"])
+@require(Permission.CASES_CREATE)
+def submit(case_id: int) -> Response:
+    case = _case(case_id)
+    return _act(case, lambda: cases.submit(case, actor=current_actor()), _("Submitted."))
+
+
+@bp.route("/cases/<int:case_id>/cancel", methods=["POST"])
+@require(Permission.CASES_CREATE)
+def cancel(case_id: int) -> Response:
+    case = _case(case_id)
+    return _act(case, lambda: cases.cancel(case, reason=_note(), actor=current_actor()), _("Cancelled."))
+
+
+@bp.route("/cases/<int:case_id>/objection", methods=["POST"])
+@require(Permission.CASES_CREATE)
+def objection(case_id: int) -> Response:
+    case = _case(case_id)
+    return _act(
+        case,
+        lambda: cases.raise_objection(case, note=_note(), actor=current_actor()),
+        _("The objection is recorded; the case is back for review."),
+    )
+
+
+@bp.route("/cases/<int:case_id>/approve", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def approve(case_id: int) -> Response:
+    case = _case(case_id)
+    form = ApproveForm()
+    form.validate_on_submit()
+    return _act(
+        case,
+        lambda: cases.approve(
+            case,
+            amount=(form.amount.data or "").strip() or None,
+            note=form.note.data or "",
+            actor=current_actor(),
+        ),
+        _("Approved."),
+    )
+
+
+@bp.route("/cases/<int:case_id>/reject", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def reject(case_id: int) -> Response:
+    case = _case(case_id)
+    return _act(case, lambda: cases.reject(case, reason=_note(), actor=current_actor()), _("Rejected."))
+
+
+@bp.route("/cases/<int:case_id>/close", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def close(case_id: int) -> Response:
+    case = _case(case_id)
+    return _act(case, lambda: cases.close(case, note=_note(), actor=current_actor()), _("Closed."))
+
+
+@bp.route("/cases/<int:case_id>/payments", methods=["POST"])
+@require(Permission.PAYMENTS_MAKE)
+def pay(case_id: int) -> Response:
+    case = _case(case_id)
+    form = PaymentForm()
+    if not form.validate_on_submit() or form.paid_on.data is None:
+        flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    return _act(
+        case,
+        lambda: cases.pay(
+            case,
+            amount=(form.amount.data or "").strip(),
+            voucher_no=form.voucher_no.data or "",
+            paid_on=form.paid_on.data,
+            method=form.method.data or "",
+            actor=current_actor(),
+            idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
+        ),
+        _("Payment recorded."),
+    )
+
+
+@bp.route("/payments/<int:payment_id>/reversal", methods=["POST"])
+@require(Permission.PAYMENTS_REVERSE)
+def reverse(payment_id: int) -> Response:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.case is None:
+        abort(404)
+    case = _case(payment.case.id)
+    form = ReversalForm()
+    form.validate_on_submit()
+    return _act(
+        case,
+        lambda: cases.reverse_payment(payment, reason=form.reason.data or "", actor=current_actor()),
+        _("The payment is reversed; both entries stay in the ledger."),
+    )
+
+
+@bp.route("/checkups")
+@require(Permission.REGISTRY_VIEW)
+def checkups() -> str:
+    year = request.args.get("year", type=int)
+    query = select(Fund).where(Fund.purpose == cases.CHECKUP).order_by(Fund.year.desc())
+    if year:
+        query = query.where(Fund.year == year)
+    fund = db.session.execute(query).scalars().first()
+    workers = list(db.session.execute(select(ModelWorker).order_by(ModelWorker.name_pinyin)).scalars())
+    paid = {}
+    status = None
+    if fund is not None:
+        status = cases.checkup_status(fund)
+        for payment in db.session.execute(select(Payment).where(Payment.fund_id == fund.id)).scalars():
+            if payment.reversal is None and payment.model_worker_id is not None:
+                paid[payment.model_worker_id] = payment
+    return render_template(
+        "cases/checkups.html",
+        fund=fund,
+        status=status,
+        workers=workers,
+        paid=paid,
+        form=CheckupForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
+        masked={m.id: registry.masked_id(m) for m in workers},
+    )
+
+
+@bp.route("/checkups/<int:fund_id>/<int:model_worker_id>", methods=["POST"])
+@require(Permission.PAYMENTS_MAKE)
+def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
+    fund = db.session.get(Fund, fund_id)
+    worker = db.session.get(ModelWorker, model_worker_id)
+    if fund is None or worker is None or not scope.may_see_unit(current_user, fund.unit_id):
+        abort(404)
+    form = CheckupForm()
+    if not form.validate_on_submit() or form.paid_on.data is None:
+        flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
+        return redirect(url_for("cases.checkups", year=fund.year))
+    try:
+        cases.pay_checkup(
+            worker,
+            fund=fund,
+            amount=(form.amount.data or "").strip(),
+            voucher_no=form.voucher_no.data or "",
+            paid_on=form.paid_on.data,
+            actor=current_actor(),
+            idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
+        )
+        db.session.commit()
+        flash(_("Check-up allowance paid to %(name)s.", name=worker.name), "success")
+    except DomainError as error:
+        db.session.rollback()
+        _flash_error(error)
+    return redirect(url_for("cases.checkups", year=fund.year))

@@ -1,0 +1,118 @@
+"""The case journey in the pages: open, submit, a refused self-approval, approve, pay
+(a double submit pays once), reverse; and a check-up payment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEntry, Case, Fund, Payment, User
+from app.services import cases, ledger
+from app.services.audit import Actor
+
+
+def _hardship(world):
+    return next(f for f in world.funds if f.code == "2015100001")
+
+
+def test_the_case_journey(client, auth, world):
+    fund = _hardship(world)
+    auth.login("caseworker", "cw")
+    response = client.post(
+        "/workers/1/cases/new",
+        data={"fund_code": str(fund.id), "aid_type": "medical", "amount": "2000", "reason": "住院"},
+    )
+    case = db.session.execute(select(Case).where(Case.aid_type == "medical")).scalar_one()
+    assert response.headers["Location"] == f"/cases/{case.id}"
+    client.post(f"/cases/{case.id}/submit")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "已提交" in page and "贰仟元整" in page
+    auth.logout()
+
+    auth.login("reviewer", "rv")
+    client.post(f"/cases/{case.id}/approve", data={"amount": "1800.00", "note": "核减"})
+    db.session.refresh(case)
+    assert case.status == "approved" and case.approved_amount == Decimal("1800.00")
+    assert ledger.balance(fund).committed == Decimal("1800.00")
+    auth.logout()
+
+    auth.login("finance", "fin")
+    payment = {
+        "amount": "1800.00",
+        "voucher_no": "PZ-2015-001",
+        "paid_on": "2015-03-05",
+        "method": "bank_transfer",
+        "token": "tok-1",
+    }
+    client.post(f"/cases/{case.id}/payments", data=payment)
+    client.post(f"/cases/{case.id}/payments", data=payment)  # the double click
+    assert (
+        db.session.execute(select(Payment).where(Payment.case_id == case.id)).scalars().all().__len__() == 1
+    )
+    db.session.refresh(case)
+    assert case.status == "paid"
+    b = ledger.balance(fund)
+    assert (b.paid, b.committed, b.available) == (Decimal("1800.00"), Decimal("0.00"), Decimal("298200.00"))
+    home = client.get("/?year=2015").get_data(as_text=True)
+    assert "¥298,200.00" in home
+
+    paid = db.session.execute(select(Payment).where(Payment.case_id == case.id)).scalar_one()
+    client.post(f"/payments/{paid.id}/reversal", data={"reason": "账号错误"})
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "已红冲：账号错误" in page
+    assert ledger.balance(fund).paid == Decimal("0.00")
+
+
+def test_a_creator_cannot_approve_and_the_refusal_is_logged(client, auth, make_user, world):
+    fund = _hardship(world)
+    make_user("reviewer", "both")  # a reviewer who also opened the case (e.g. stood in for a caseworker)
+    user = db.session.execute(select(User).where(User.username == "both")).scalar_one()
+    case = cases.open_case(
+        world.budget.unit and db.session.get(__import__("app.models", fromlist=["Worker"]).Worker, 1),
+        fund=fund,
+        aid_type="living",
+        amount="500",
+        reason="x",
+        actor=Actor.of(user),
+    )
+    cases.submit(case, actor=Actor.of(user))
+    db.session.commit()
+    client.post("/login", data={"username": "both", "password": "Kunnan-Bangfu-2015"})
+    page = client.post(f"/cases/{case.id}/approve", data={"amount": "500"}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "四眼原则" in page
+    db.session.refresh(case)
+    assert case.status == "submitted"
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "four_eyes.refused")).scalar_one()
+
+
+def test_a_case_form_error_is_shown_and_nothing_is_saved(client, auth, world):
+    fund = _hardship(world)
+    auth.login("caseworker", "cw")
+    before = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
+    page = client.post(
+        "/workers/1/cases/new",
+        data={"fund_code": str(fund.id), "aid_type": "living", "amount": "12.345", "reason": ""},
+    ).get_data(as_text=True)
+    assert "最多两位小数" in page and "请填写申请理由" in page
+    assert 'value="12.345"' in page  # what was typed stays
+    assert db.session.execute(select(func.count()).select_from(Case)).scalar_one() == before
+
+
+def test_checkup_payment_from_the_page(client, auth, world):
+    checkup = db.session.execute(select(Fund).where(Fund.code == "2015100002")).scalar_one()
+    auth.login("finance")
+    page = client.get("/checkups").get_data(as_text=True)
+    assert "预算可覆盖 46 人" in page
+    client.post(
+        f"/checkups/{checkup.id}/1", data={"amount": "501.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01"}
+    )
+    assert ledger.balance(checkup).paid == Decimal("0.00")
+    client.post(
+        f"/checkups/{checkup.id}/1", data={"amount": "500.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01"}
+    )
+    assert ledger.balance(checkup).paid == Decimal("500.00")
+    assert "已于" in client.get("/checkups").get_data(as_text=True)
