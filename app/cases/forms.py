@@ -9,6 +9,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 
 from app.models.cases import AID_TYPES, PAYMENT_METHODS
 from app.registry.forms import choices
+from app.services.eligibility import CATEGORIES
 
 
 class CaseForm(FlaskForm):
@@ -35,10 +36,22 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(_l("Paid on"))
     method = SelectField(validate_choice=False, label=_l("Method"), choices=choices(PAYMENT_METHODS))
     token = HiddenField()
+    return_to = HiddenField()
 
 
 class ReversalForm(FlaskForm):
     reason = StringField(_l("Why it is reversed"))
+
+
+class CampaignForm(FlaskForm):
+    fund_code = SelectField(validate_choice=False, label=_l("Fund"))
+    name = StringField(_l("Campaign"))
+    amount_each = StringField(_l("Sum for each household (yuan)"))
+    category = SelectField(
+        validate_choice=False,
+        label=_l("Households of category"),
+        choices=choices({"": _l("All categories"), **{str(k): v for k, v in CATEGORIES.items()}}),
+    )
 
 
 class CheckupForm(FlaskForm):

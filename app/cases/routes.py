@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,11 +15,20 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth.actor import current_actor
-from app.auth.permissions import Permission, require
+from app.auth.permissions import Permission, can, require
+from app.auth.routes import safe_next
 from app.cases import bp
-from app.cases.forms import ApproveForm, CaseForm, CheckupForm, NoteForm, PaymentForm, ReversalForm
+from app.cases.forms import (
+    ApproveForm,
+    CampaignForm,
+    CaseForm,
+    CheckupForm,
+    NoteForm,
+    PaymentForm,
+    ReversalForm,
+)
 from app.extensions import db
-from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case, Payment
+from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign, Case, Payment
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker
 from app.registry.forms import choices
@@ -220,7 +230,7 @@ def pay(case_id: int) -> Response:
     if not form.validate_on_submit() or form.paid_on.data is None:
         flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
         return redirect(url_for("cases.detail", case_id=case.id))
-    return _act(
+    response = _act(
         case,
         lambda: cases.pay(
             case,
@@ -232,6 +242,116 @@ def pay(case_id: int) -> Response:
             idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
         ),
         _("Payment recorded."),
+    )
+    if form.return_to.data:  # paid from a campaign roster: back to the roster
+        return redirect(safe_next(form.return_to.data))
+    return response
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@require(Permission.REGISTRY_VIEW)
+def campaigns() -> str | Response:
+    visible = scope.visible_unit_ids(current_user)
+    funds = list(
+        db.session.execute(
+            select(Fund).where(Fund.purpose == cases.HARDSHIP_AID).order_by(Fund.year.desc(), Fund.code)
+        ).scalars()
+    )
+    form = CampaignForm()
+    form.fund_code.choices = choices([(f.id, f"{f.year} {f.code} {f.name}") for f in funds])
+    if request.method == "POST":
+        if not can(Permission.CASES_CREATE):
+            abort(403)
+        fund = next((f for f in funds if str(f.id) == form.fund_code.data), None)
+        try:
+            if not form.validate_on_submit() or fund is None:
+                raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
+            campaign = cases.plan_campaign(
+                fund=fund,
+                name=form.name.data or "",
+                amount_each=(form.amount_each.data or "").strip(),
+                category=int(form.category.data) if (form.category.data or "").isdigit() else None,
+                unit_ids=visible,
+                actor=current_actor(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _flash_error(error)
+        else:
+            flash(
+                _("%(n)s households chosen; the campaign waits for approval.", n=len(campaign.cases)),
+                "success",
+            )
+            return redirect(url_for("cases.campaign", campaign_id=campaign.id))
+    query = select(Campaign).order_by(Campaign.id.desc())
+    if visible is not None:
+        query = query.where(Campaign.unit_id.in_(visible))
+    return render_template("cases/campaigns.html", rows=list(db.session.execute(query).scalars()), form=form)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or not scope.may_see_unit(current_user, campaign.unit_id):
+        abort(404)
+    return campaign
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@require(Permission.REGISTRY_VIEW)
+def campaign(campaign_id: int) -> str:
+    """The campaign and its roster (发放花名册), printable on A4."""
+    item = _campaign(campaign_id)
+    lines = [c for c in item.cases if c.status != "cancelled"]
+    paid = {c.id: cases.paid_amount(c) for c in lines}
+    return render_template(
+        "cases/campaign.html",
+        campaign=item,
+        lines=lines,
+        paid=paid,
+        statuses=CASE_STATUSES,
+        masked={c.id: registry.masked_id(c.worker) for c in lines},
+        total=sum((item.amount_each for _line in lines), Decimal("0.00")),
+        note_form=NoteForm(),
+        payment_form=PaymentForm(paid_on=date.today()),
+    )
+
+
+def _campaign_act(item: Campaign, action: Callable[[], object], message: str) -> Response:
+    try:
+        action()
+        db.session.commit()
+        flash(message, "success")
+    except FourEyesViolation as violation:
+        db.session.rollback()
+        record_refusal(
+            violation, actor=current_actor(), unit_id=item.unit_id, object_type="campaign", object_id=item.id
+        )
+        db.session.commit()
+        flash(violation.message, "danger")
+    except DomainError as error:
+        db.session.rollback()
+        _flash_error(error)
+    return redirect(url_for("cases.campaign", campaign_id=item.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/approve", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def approve_campaign(campaign_id: int) -> Response:
+    item = _campaign(campaign_id)
+    return _campaign_act(
+        item,
+        lambda: cases.approve_campaign(item, actor=current_actor()),
+        _("The campaign is approved; its sums are committed."),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
+@require(Permission.CASES_CREATE)
+def cancel_campaign(campaign_id: int) -> Response:
+    item = _campaign(campaign_id)
+    return _campaign_act(
+        item, lambda: cases.cancel_campaign(item, actor=current_actor()), _("The campaign is cancelled.")
     )
 
 

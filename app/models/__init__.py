@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.budget import Budget, BudgetLine
-from app.models.cases import Case, CaseEvent, Payment, PaymentReversal
+from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentReversal
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
@@ -14,6 +14,7 @@ __all__ = [
     "AuditHead",
     "Budget",
     "BudgetLine",
+    "Campaign",
     "Case",
     "CaseEvent",
     "Evidence",

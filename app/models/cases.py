@@ -77,13 +77,40 @@ class Case(db.Model):
     frozen_household_income: Mapped[Decimal | None] = mapped_column(Money())
     frozen_household_size: Mapped[int | None]
     frozen_line: Mapped[Decimal | None] = mapped_column(Money())
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     worker: Mapped[Worker] = relationship()
+    campaign: Mapped[Campaign | None] = relationship(back_populates="cases")
     fund: Mapped[Fund] = relationship()
     commitment: Mapped[Transfer | None] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="case", order_by="Payment.id")
+
+
+class Campaign(db.Model):
+    """元旦春节送温暖: a batch of households given a fixed sum each, approved at once."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("amount_each > 0", name="amount_positive"),
+        CheckConstraint("status IN ('draft', 'approved', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    amount_each: Mapped[Decimal] = mapped_column(Money())
+    criteria: Mapped[str] = mapped_column(Text, default="")  # the filter the households were chosen by
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    fund: Mapped[Fund] = relationship()
+    cases: Mapped[list[Case]] = relationship(back_populates="campaign", order_by="Case.id")
 
 
 class CaseEvent(db.Model):

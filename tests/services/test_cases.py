@@ -422,3 +422,100 @@ def test_every_step_is_audited(office):
         "ledger.commitment",
         "ledger.payment",
     } <= actions
+
+
+# --- Send-warmth campaigns ------------------------------------------------------------
+
+
+def _households(office, count, category="1"):
+    for seq in range(600, 600 + count):
+        registry.register(
+            worker_input(seq, name=f"户{seq}", category=category),
+            unit=office["unit"],
+            actor=office["actors"]["caseworker"],
+            today=DAY,
+        )
+
+
+def test_a_campaign_is_approved_as_one_batch_and_paid_line_by_line(office):
+    _households(office, 4)
+    a = office["actors"]
+    campaign = cases.plan_campaign(
+        fund=office["fund"],
+        name="2015年元旦春节送温暖",
+        amount_each="800.00",
+        category=1,
+        unit_ids=None,
+        actor=a["caseworker"],
+    )
+    assert len(campaign.cases) == 5  # the four, and the household of the fixture
+    assert all(c.status == "submitted" for c in campaign.cases)
+    db.session.commit()
+    with pytest.raises(FourEyesViolation):
+        cases.approve_campaign(campaign, actor=a["caseworker"], today=DAY)
+    db.session.rollback()
+    campaign = db.session.get(type(campaign), campaign.id)
+    cases.approve_campaign(campaign, actor=a["reviewer"], today=DAY)
+    assert ledger.balance(office["fund"]).committed == D("4000.00")
+    first = campaign.cases[0]
+    _pay(office, first, "800.00", "SNW-001")
+    assert first.status == "paid"
+    assert ledger.balance(office["fund"]).paid == D("800.00")
+
+
+def test_a_campaign_that_would_overdraw_is_refused_whole(office):
+    _households(office, 2)
+    a = office["actors"]
+    campaign = cases.plan_campaign(
+        fund=office["fund"],
+        name="送温暖",
+        amount_each="100000.01",
+        category=None,
+        unit_ids=None,
+        actor=a["caseworker"],
+    )
+    db.session.commit()
+    with pytest.raises(FundOverdrawn) as refused:
+        cases.approve_campaign(campaign, actor=a["reviewer"], today=DAY)
+    assert "3" in refused.value.message  # three households named in the refusal
+    db.session.rollback()
+    assert ledger.balance(office["fund"]).committed == D("0.00")
+    assert {c.status for c in db.session.get(type(campaign), campaign.id).cases} == {"submitted"}
+
+
+def test_a_campaign_passing_a_households_ceiling_is_refused_whole_naming_it(office):
+    policy.set_value(2015, "household_ceiling", "1000", actor=ACTOR)
+    _households(office, 2)
+    a = office["actors"]
+    _approved(office, "500.00")  # the fixture's household already has 500.00 this year
+    campaign = cases.plan_campaign(
+        fund=office["fund"],
+        name="送温暖",
+        amount_each="600.00",
+        category=None,
+        unit_ids=None,
+        actor=a["caseworker"],
+    )
+    db.session.commit()
+    with pytest.raises(CeilingExceeded) as refused:
+        cases.approve_campaign(campaign, actor=a["reviewer"], today=DAY)
+    assert office["worker"].name in refused.value.message
+    db.session.rollback()
+    assert ledger.balance(office["fund"]).committed == D("500.00")
+
+
+def test_a_campaign_needs_households_and_a_sum(office):
+    a = office["actors"]
+    with pytest.raises(ValidationFailed):
+        cases.plan_campaign(
+            fund=office["fund"], name="", amount_each="0", unit_ids=None, actor=a["caseworker"]
+        )
+    with pytest.raises(InvalidInput):
+        cases.plan_campaign(
+            fund=office["fund"],
+            name="送温暖",
+            amount_each="100",
+            category=4,
+            unit_ids=None,
+            actor=a["caseworker"],
+        )

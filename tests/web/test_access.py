@@ -47,6 +47,10 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.pay": ("POST", "/cases/1/payments", P.PAYMENTS_MAKE),
     "cases.reverse": ("POST", "/payments/1/reversal", P.PAYMENTS_REVERSE),
     "cases.checkups": ("GET", "/checkups", P.REGISTRY_VIEW),
+    "cases.campaigns": ("GET", "/campaigns", P.REGISTRY_VIEW),
+    "cases.campaign": ("GET", "/campaigns/1", P.REGISTRY_VIEW),
+    "cases.approve_campaign": ("POST", "/campaigns/1/approve", P.CASES_DECIDE),
+    "cases.cancel_campaign": ("POST", "/campaigns/1/cancel", P.CASES_CREATE),
     "cases.pay_checkup": ("POST", "/checkups/2/1", P.PAYMENTS_MAKE),
     "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
 }

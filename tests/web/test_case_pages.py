@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Case, Fund, Payment, User
+from app.models import AuditEntry, Campaign, Case, Fund, Payment, User, Worker
 from app.services import cases, ledger
 from app.services.audit import Actor
+from tests.conftest import ACTOR as ACTOR_TEST
 
 
 def _hardship(world):
@@ -70,7 +71,7 @@ def test_a_creator_cannot_approve_and_the_refusal_is_logged(client, auth, make_u
     make_user("reviewer", "both")  # a reviewer who also opened the case (e.g. stood in for a caseworker)
     user = db.session.execute(select(User).where(User.username == "both")).scalar_one()
     case = cases.open_case(
-        world.budget.unit and db.session.get(__import__("app.models", fromlist=["Worker"]).Worker, 1),
+        db.session.get(Worker, 1),
         fund=fund,
         aid_type="living",
         amount="500",
@@ -116,3 +117,54 @@ def test_checkup_payment_from_the_page(client, auth, world):
     )
     assert ledger.balance(checkup).paid == Decimal("500.00")
     assert "已于" in client.get("/checkups").get_data(as_text=True)
+
+
+def test_a_campaign_from_plan_to_roster(client, auth, make_user, world):
+    from tests.registry_helpers import worker_input
+
+    fund = _hardship(world)
+    for seq in (701, 702):
+        from app.services import registry
+
+        registry.register(worker_input(seq, name=f"户{seq}"), unit=world.budget.unit, actor=ACTOR_TEST)
+    db.session.commit()
+    auth.login("caseworker", "cw")
+    client.post(
+        "/campaigns",
+        data={
+            "fund_code": str(fund.id),
+            "name": "2015年元旦春节送温暖",
+            "amount_each": "500",
+            "category": "1",
+        },
+    )
+    campaign = db.session.execute(select(Campaign)).scalar_one()
+    assert len(campaign.cases) == 3
+    auth.logout()
+    auth.login("reviewer", "rv")
+    client.post(f"/campaigns/{campaign.id}/approve")
+    assert ledger.balance(fund).committed == Decimal("1500.00")
+    auth.logout()
+    auth.login("finance", "fin")
+    roster = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert (
+        "发放花名册" in roster
+        and "伍佰元整" in roster
+        and "壹仟伍佰元整" in roster
+        and "领款人签字" in roster
+    )
+    assert "1101**********" in roster
+    line = campaign.cases[0]
+    response = client.post(
+        f"/cases/{line.id}/payments",
+        data={
+            "amount": "500.00",
+            "method": "cash",
+            "voucher_no": "SNW-1",
+            "paid_on": "2015-01-20",
+            "token": "r1",
+            "return_to": f"/campaigns/{campaign.id}",
+        },
+    )
+    assert response.headers["Location"] == f"/campaigns/{campaign.id}"
+    assert ledger.balance(fund).paid == Decimal("500.00")
