@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.funds import bp as funds_bp
     from app.money import capitals, format_yuan
     from app.registry import bp as registry_bp
+    from app.reports import bp as reports_bp
     from app.security import check_every_view_declares, install_security
 
     install_user_loader(login_manager)
@@ -60,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(reports_bp)
     register_cli(app)
     check_every_view_declares(app)
 

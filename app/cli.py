@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, budgets, ledger, policy
+from app.services import audit, budgets, ledger, policy, reconciliation
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -275,7 +275,32 @@ def _unit_or_fail(code: str | None) -> Unit | None:
     return unit
 
 
+@click.command("reconcile")
+@click.option("--year", type=int, required=True)
+@with_appcontext
+def reconcile_command(year: int) -> None:
+    """Run every reconciliation check for the year; exit 1 naming what fails."""
+    result = reconciliation.reconcile(year)
+    for item in result.funds:
+        b = item.balance
+        click.echo(
+            f"{item.fund.code} {item.fund.name}: {money_str(b.budget)} = {money_str(b.paid)} + "
+            f"{money_str(b.committed)} + {money_str(b.available)}"
+        )
+        for check in item.checks:
+            click.echo(f"  {'OK ' if check.ok else 'BAD'} {check.label}")
+            for problem in check.problems:
+                click.echo(f"      {problem}")
+    for check in result.department:
+        click.echo(f"{'OK ' if check.ok else 'BAD'} {check.label}")
+        for problem in check.problems:
+            click.echo(f"    {problem}")
+    if not result.ok:
+        sys.exit(1)
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(reconcile_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(policy_cli)
     app.cli.add_command(budget_cli)

@@ -1,0 +1,119 @@
+"""Reconciliation of a whole year, and a ledger row changed behind the app's back."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import Transfer, User
+from app.services import cases, ledger, policy, reconciliation, registry
+from app.services.audit import Actor
+from tests.conftest import ACTOR
+from tests.registry_helpers import make_id, worker_input
+
+DAY = date(2015, 1, 20)
+
+
+@pytest.fixture
+def busy_year(budget_2015, make_user):
+    """A year with commitments, partial payments, a reversal, a closed case, a campaign and check-ups."""
+    unit = budget_2015.budget.unit
+    cw, rv, fin = (
+        Actor.of(db.session.get(User, make_user(r, unit=unit.code).id))
+        for r in ("caseworker", "reviewer", "finance")
+    )
+    policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
+    funds = {f.code: f for f in budget_2015.funds}
+    workers = [
+        registry.register(worker_input(seq, name=f"户{seq}"), unit=unit, actor=cw, today=DAY).worker
+        for seq in range(1, 6)
+    ]
+    first = cases.open_case(
+        workers[0], fund=funds["2015100001"], aid_type="medical", amount="5000", reason="病", actor=cw
+    )
+    cases.submit(first, actor=cw, today=DAY)
+    cases.approve(first, amount="4000", actor=rv, today=DAY)
+    wrong = cases.pay(first, amount="1000", voucher_no="V1", paid_on=DAY, method="cash", actor=fin)
+    cases.reverse_payment(wrong, reason="金额有误", actor=fin)
+    cases.pay(first, amount="1500", voucher_no="V2", paid_on=DAY, method="cash", actor=fin)
+    second = cases.open_case(
+        workers[1], fund=funds["2015100001"], aid_type="living", amount="800", reason="生活", actor=cw
+    )
+    cases.submit(second, actor=cw, today=DAY)
+    cases.approve(second, actor=rv, today=DAY)
+    cases.pay(second, amount="300", voucher_no="V3", paid_on=DAY, method="cash", actor=fin)
+    cases.close(second, actor=rv)
+    campaign = cases.plan_campaign(
+        fund=funds["2015100001"], name="送温暖", amount_each="500", unit_ids=None, actor=cw
+    )
+    cases.approve_campaign(campaign, actor=rv, today=DAY)
+    cases.pay(campaign.cases[0], amount="500", voucher_no="SN1", paid_on=DAY, method="cash", actor=fin)
+    for seq in (50, 51):
+        mw = registry.register_model_worker(
+            name=f"劳模{seq}",
+            id_number=make_id(seq),
+            level="national",
+            employer="厂",
+            title_year="2000",
+            unit=unit,
+            actor=cw,
+        )
+        cases.pay_checkup(
+            mw, fund=funds["2015100002"], amount="500", voucher_no=f"TJ{seq}", paid_on=DAY, actor=fin
+        )
+    db.session.commit()
+    return funds
+
+
+def test_a_busy_year_reconciles(busy_year):
+    result = reconciliation.reconcile(2015)
+    assert result.ok, [(f.fund.code, [c.problems for c in f.checks]) for f in result.funds] + [
+        c.problems for c in result.department
+    ]
+    by_code = {f.fund.code: f for f in result.funds}
+    hardship = by_code["2015100001"].balance
+    # 4000 approved (1500 paid), 800 approved (300 paid, rest released), 5 × 500 campaign (500 paid)
+    assert hardship.paid == Decimal("2300.00")
+    assert hardship.committed == Decimal("2500.00") + Decimal("2000.00")
+    assert hardship.available == Decimal("300000.00") - hardship.paid - hardship.committed
+    assert by_code["2015100002"].balance.paid == Decimal("1000.00")
+    assert by_code["2015100001"].ledger_sum == Decimal("300000.00")
+    assert result.special_public_total == Decimal("323000.00")
+    assert result.budget_total == Decimal("665604.71")
+
+
+def test_a_ledger_row_changed_behind_the_apps_back_is_named(app, busy_year, is_postgres):
+    entry = (
+        db.session.execute(select(Transfer).where(Transfer.kind == "payment").order_by(Transfer.seq.desc()))
+        .scalars()
+        .first()
+    )
+    seq, entry_id = entry.seq, entry.id
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if is_postgres:
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            connection.execute(text("DROP TRIGGER IF EXISTS ledger_transfers_no_update"))
+        money = "amount + 1" if is_postgres else "amount + 100"  # one yuan, whichever way it is stored
+        connection.execute(text(f"UPDATE ledger_transfers SET amount = {money} WHERE id = {entry_id}"))
+    result = reconciliation.reconcile(2015)
+    assert not result.ok
+    fund = next(f for f in result.funds if f.fund.code == "2015100001")
+    failing = {c.key: c.problems for c in fund.checks if not c.ok}
+    assert f"Entry {seq}" in " ".join(failing["running"]) or f"第 {seq}" in " ".join(failing["running"])
+    assert "ledger_sum" in failing and "payments" in failing
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["reconcile", "--year", "2015"])
+    assert output.exit_code == 1 and str(seq) in output.output
+
+
+def test_the_reconciliation_page(client, auth, busy_year):
+    auth.login("auditor")
+    page = client.get("/reconciliation?year=2015").get_data(as_text=True)
+    assert "¥323,000.00" in page and "¥665,604.71" in page
+    assert "failed" not in page and "未通过" not in page
