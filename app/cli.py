@@ -15,13 +15,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, budgets, ledger, policy, reconciliation
+from app.services import audit, audit_export, budgets, ledger, policy, reconciliation
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
 budget_cli = AppGroup("budget", help="Department budgets.")
 audit_cli = AppGroup("audit", help="The audit log.")
 policy_cli = AppGroup("policy", help="Yearly policy values.")
+export_cli = AppGroup("export", help="Exports for the auditors.")
 
 
 def cli_actor() -> audit.Actor:
@@ -299,7 +300,28 @@ def reconcile_command(year: int) -> None:
         sys.exit(1)
 
 
+@export_cli.command("audit")
+@click.option("--year", type=int, required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), required=True)
+def export_audit(year: int, out_path: str) -> None:
+    """Write the audit package (ZIP) of a year."""
+    actor = cli_actor()
+    audit_export.log_export(year, actor=actor)
+    db.session.commit()
+    with open(out_path, "wb") as out:
+        manifest = audit_export.write_package(year, out, actor=actor)
+    click.echo(
+        _(
+            "Audit package written: %(path)s (%(files)s files, chain head %(seq)s).",
+            path=out_path,
+            files=len(manifest["files"]),
+            seq=manifest["audit_chain_head"]["seq"],
+        )
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(export_cli)
     app.cli.add_command(reconcile_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(policy_cli)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, time
 
-from flask import render_template, request
+from flask import abort, render_template, request, send_file
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app.audit import bp
+from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.services import audit
+from app.models.org import FiscalYear
+from app.services import audit, audit_export
 
 PAGE_SIZE = 100
 
@@ -56,6 +60,23 @@ def index() -> str:
         next_before=next_before,
         head_seq=head_seq,
         head_hash=head_hash,
+    )
+
+
+@bp.route("/export")
+@require(Permission.AUDIT_EXPORT)
+def export() -> Response:
+    """The audit package of a year as a ZIP download."""
+    year = request.args.get("year", type=int)
+    if year is None or db.session.get(FiscalYear, year) is None:
+        abort(404)
+    audit_export.log_export(year, actor=current_actor())
+    db.session.commit()
+    scratch = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it after the response)
+    audit_export.write_package(year, scratch, actor=current_actor())
+    scratch.seek(0)
+    return send_file(
+        scratch, mimetype="application/zip", as_attachment=True, download_name=f"audit-{year}.zip"
     )
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.org import Unit
 from app.models.registry import STATUS_LABELS, Worker
 from app.privacy import mask_id_number, vault
 from app.services import eligibility
@@ -64,13 +66,21 @@ def registry_rows(unit_ids: list[int] | None, batch: int = 1000) -> Iterator[lis
     protector = vault()
     last = 0
     while True:
-        query = select(Worker).where(Worker.id > last).order_by(Worker.id).limit(batch)
+        # Plain rows, not ORM objects: the session keeps nothing, memory stays flat.
+        query = (
+            select(*Worker.__table__.columns, Unit.name.label("unit_name"))
+            .join(Unit, Unit.id == Worker.unit_id)
+            .where(Worker.id > last)
+            .order_by(Worker.id)
+            .limit(batch)
+        )
         if unit_ids is not None:
             query = query.where(Worker.unit_id.in_(unit_ids))
-        workers = list(db.session.execute(query).scalars())
-        if not workers:
+        rows = list(db.session.execute(query))
+        if not rows:
             return
-        for w in workers:
+        for w in rows:
+            per_capita = (w.household_monthly_income / w.household_size).quantize(Decimal("0.01"))
             yield [
                 w.id,
                 w.name,
@@ -78,17 +88,16 @@ def registry_rows(unit_ids: list[int] | None, batch: int = 1000) -> Iterator[lis
                 "男" if w.sex == "M" else "女",
                 w.phone,
                 w.employer,
-                w.unit.name,
+                w.unit_name,
                 w.household_size,
                 f"{w.household_monthly_income:.2f}",
-                f"{w.per_capita_income:.2f}",
+                f"{per_capita:.2f}",
                 w.category,
                 str(eligibility.CAUSES[w.main_cause]),
                 str(STATUS_LABELS[w.status]),
                 w.status_changed_on.isoformat(),
             ]
-        last = workers[-1].id
-        db.session.expunge_all()
+        last = rows[-1].id
 
 
 def log_export(what: str, *, actor: Actor, details: dict[str, object] | None = None) -> None:

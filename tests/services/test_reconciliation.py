@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Transfer, User
-from app.services import cases, ledger, policy, reconciliation, registry
+from app.services import cases, policy, reconciliation, registry
 from app.services.audit import Actor
 from tests.conftest import ACTOR
 from tests.registry_helpers import make_id, worker_input
@@ -117,3 +117,96 @@ def test_the_reconciliation_page(client, auth, busy_year):
     page = client.get("/reconciliation?year=2015").get_data(as_text=True)
     assert "¥323,000.00" in page and "¥665,604.71" in page
     assert "failed" not in page and "未通过" not in page
+
+
+def _open_package(path):
+    import csv
+    import hashlib
+    import io
+    import json
+    import zipfile
+
+    archive = zipfile.ZipFile(path)
+    manifest = json.loads(archive.read("manifest.json"))
+    tables = {}
+    for entry in manifest["files"]:
+        data = archive.read(entry["name"])
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], entry["name"]
+        if entry["name"].endswith(".csv"):
+            assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese
+            rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+            assert len(rows) - 1 == entry["rows"], entry["name"]
+            tables[entry["name"]] = rows
+    return archive, manifest, tables
+
+
+def test_the_audit_package_matches_the_reconciliation(app, busy_year, tmp_path):
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    path = tmp_path / "audit.zip"
+    result = app.test_cli_runner().invoke(args=["export", "audit", "--year", "2015", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    archive, manifest, tables = _open_package(path)
+    names = {f["name"] for f in manifest["files"]}
+    assert names == {
+        "ledger.csv",
+        "cases.csv",
+        "payments.csv",
+        "reversals.csv",
+        "registry.csv",
+        "budget.csv",
+        "reconciliation.csv",
+        "audit_log.csv",
+        "audit.xlsx",
+    }
+
+    funds = {f["code"]: f for f in manifest["reconciliation"]["funds"]}
+    recon = reconciliation.reconcile(2015)
+    for item in recon.funds:
+        assert funds[item.fund.code]["paid"] == f"{item.balance.paid:.2f}"
+        assert funds[item.fund.code]["committed"] == f"{item.balance.committed:.2f}"
+    paid_total = sum(Decimal(f["paid"]) for f in funds.values())
+    payments = sum(Decimal(r[4]) for r in tables["payments.csv"][1:])
+    reversals = sum(Decimal(r[2]) for r in tables["reversals.csv"][1:])
+    assert payments - reversals == paid_total == Decimal("3300.00")
+    by_name = {f["name"]: f for f in manifest["files"]}
+    assert (
+        Decimal(by_name["payments.csv"]["totals"]["amount"])
+        - Decimal(by_name["reversals.csv"]["totals"]["amount"])
+        == paid_total
+    )
+    assert manifest["reconciliation"]["special_public_total"] == "323000.00"
+    assert Decimal(by_name["budget.csv"]["totals"]["projects"]) == Decimal("323000.00")
+
+    registry_text = "\n".join(",".join(r) for r in tables["registry.csv"])
+    assert not re.search(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])", registry_text)
+    head = manifest["audit_chain_head"]
+    assert (
+        tables["audit_log.csv"][-1][0] == str(head["seq"]) and tables["audit_log.csv"][-1][-1] == head["hash"]
+    )
+    assert tables["audit_log.csv"][-1][5] == "export.audit_package"
+
+    book = load_workbook(io.BytesIO(archive.read("audit.xlsx")), read_only=True)
+    assert {"台账", "发放", "红冲", "困难职工档案", "部门预算", "对账", "审计日志"} <= set(book.sheetnames)
+    sheet_payments = sum(Decimal(str(r[4])) for r in list(book["发放"].iter_rows(values_only=True))[1:])
+    assert sheet_payments == payments
+    book.close()
+    archive.close()
+
+
+def test_the_auditor_downloads_the_package(client, auth, busy_year):
+    from app.models import AuditEntry
+
+    auth.login("auditor")
+    with client.get("/audit/export?year=2015") as response:
+        assert response.status_code == 200 and response.data.startswith(b"PK")
+        assert response.headers["Content-Type"] == "application/zip"
+    assert (
+        db.session.execute(select(AuditEntry).where(AuditEntry.action == "export.audit_package"))
+        .scalars()
+        .first()
+    )
+    assert client.get("/audit/export?year=1999").status_code == 404
