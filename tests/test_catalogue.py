@@ -29,3 +29,18 @@ def test_every_message_in_the_code_is_translated():
     translated = {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
     missing = sorted(_source_msgids() - set(translated))
     assert missing == [], "run `make messages` and translate: " + ", ".join(missing[:20])
+
+
+def test_no_translation_breaks_formatting():
+    """Flask-Babel %-formats every message: a stray % in a translation would be a 500."""
+    import re
+
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    for message in catalogue:
+        if not message.id:
+            continue
+        placeholders = set(re.findall(r"%\((\w+)\)s", message.id))
+        assert set(re.findall(r"%\((\w+)\)s", message.string)) == placeholders, message.id
+        assert not re.search(r"%(?!\(\w+\)s|%)", message.string), message.id
+        assert not re.search(r"%(?!\(\w+\)s|%)", message.id), message.id

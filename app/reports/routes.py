@@ -2,20 +2,59 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+import io
+from datetime import date
+
+from flask import abort, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
+from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.org import FiscalYear
 from app.reports import bp
-from app.services import reconciliation, scope
+from app.services import budget_report, exports, reconciliation, scope
 
 
 def _year() -> int | None:
     newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
     return request.args.get("year", type=int) or newest
+
+
+def _as_of() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("as_of", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/reports/budget-execution")
+@require(Permission.REPORTS_VIEW)
+def budget_execution() -> str:
+    year = _year()
+    as_of = _as_of()
+    rows = budget_report.execution_rows(year, as_of, scope.visible_unit_ids(current_user)) if year else []
+    return render_template("reports/budget_execution.html", year=year, as_of=as_of, rows=rows)
+
+
+@bp.route("/reports/budget-execution.xlsx")
+@require(Permission.REPORTS_VIEW)
+def budget_execution_xlsx() -> Response:
+    year = _year()
+    if year is None:
+        abort(404)
+    as_of = _as_of()
+    rows = budget_report.execution_rows(year, as_of, scope.visible_unit_ids(current_user))
+    exports.log_export("budget_execution", actor=current_actor(), details={"year": year})
+    db.session.commit()
+    return send_file(
+        io.BytesIO(budget_report.execution_workbook(year, rows, as_of)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"budget-execution-{year}.xlsx",
+    )
 
 
 @bp.route("/reconciliation")

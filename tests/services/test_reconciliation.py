@@ -210,3 +210,31 @@ def test_the_auditor_downloads_the_package(client, auth, busy_year):
         .first()
     )
     assert client.get("/audit/export?year=1999").status_code == 404
+
+
+def test_the_budget_table_with_execution_carries_every_project_line(client, auth, busy_year):
+    import io
+    from datetime import date as day
+
+    from openpyxl import load_workbook
+
+    from app.services import budget_report
+
+    rows = budget_report.execution_rows(2015)
+    assert [(r.functional_class, r.economic_class, r.project_code, r.name, r.amount) for r in rows] == [
+        ("2012902", "30399", "2015100001", "困难职工帮扶资金", Decimal("300000.00")),
+        ("2012902", "30399", "2015100002", "省部级劳模体检费", Decimal("23000.00")),
+    ]
+    hardship, checkup = rows
+    assert hardship.executed == Decimal("2300.00") and hardship.remaining == Decimal("297700.00")
+    assert checkup.executed == Decimal("1000.00") and checkup.general == Decimal("23000.00")
+    assert budget_report.execution_rows(2015, day(2015, 1, 19))[0].executed == Decimal("0.00")
+
+    auth.login("finance")
+    page = client.get("/reports/budget-execution?year=2015").get_data(as_text=True)
+    assert "2015100001" in page and "¥297,700.00" in page and "¥323,000.00" in page
+    response = client.get("/reports/budget-execution.xlsx?year=2015")
+    book = load_workbook(io.BytesIO(response.data))
+    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=4)]
+    assert values[0][2] == "2015100001" and Decimal(str(values[0][9])) == Decimal("2300")
+    assert values[-1][3] == "合计" and Decimal(str(values[-1][4])) == Decimal("323000")

@@ -49,6 +49,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.reverse": ("POST", "/payments/1/reversal", P.PAYMENTS_REVERSE),
     "cases.checkups": ("GET", "/checkups", P.REGISTRY_VIEW),
     "reports.reconciliation_page": ("GET", "/reconciliation?year=2015", P.REPORTS_VIEW),
+    "reports.budget_execution": ("GET", "/reports/budget-execution?year=2015", P.REPORTS_VIEW),
+    "reports.budget_execution_xlsx": ("GET", "/reports/budget-execution.xlsx?year=2015", P.REPORTS_VIEW),
     "cases.campaigns": ("GET", "/campaigns", P.REGISTRY_VIEW),
     "cases.campaign": ("GET", "/campaigns/1", P.REGISTRY_VIEW),
     "cases.approve_campaign": ("POST", "/campaigns/1/approve", P.CASES_DECIDE),

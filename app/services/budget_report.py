@@ -1,0 +1,168 @@
+"""The budget's own table with execution: 专项公用经费支出安排表 laid out as in the
+department budget (functional class, economic class, project code, project name,
+sources of funds), with executed-to-date and remaining columns added."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.budget import Budget, BudgetLine
+from app.models.cases import Payment, PaymentReversal
+from app.models.ledger import Fund
+from app.money import ZERO
+from app.services import ledger
+
+TITLE = "专项公用经费支出安排表"
+
+
+@dataclass
+class ExecutionRow:
+    unit_code: str
+    unit_name: str
+    functional_class: str
+    economic_class: str
+    project_code: str
+    name: str
+    amount: Decimal
+    general: Decimal
+    fund: Decimal
+    special_account: Decimal
+    other: Decimal
+    executed: Decimal
+    committed: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.executed
+
+    @property
+    def share(self) -> Decimal:
+        return (
+            Decimal(0)
+            if self.amount == ZERO
+            else (self.executed / self.amount * 100).quantize(Decimal("0.1"))
+        )
+
+
+def executed_to(fund: Fund, as_of: date | None) -> Decimal:
+    """Paid from the fund up to ``as_of`` (inclusive), net of reversals made by then."""
+    paid_query = select(func.sum(Payment.amount)).where(Payment.fund_id == fund.id)
+    reversed_query = (
+        select(func.sum(Payment.amount))
+        .join(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Payment.fund_id == fund.id)
+    )
+    if as_of is not None:
+        paid_query = paid_query.where(Payment.paid_on <= as_of)
+        reversed_query = reversed_query.where(func.date(PaymentReversal.created_at) <= as_of)
+    paid = db.session.execute(paid_query).scalar_one() or ZERO
+    reversed_ = db.session.execute(reversed_query).scalar_one() or ZERO
+    return paid - reversed_
+
+
+def execution_rows(
+    year: int, as_of: date | None = None, unit_ids: list[int] | None = None
+) -> list[ExecutionRow]:
+    """Every project line of the year's budgets, with what was paid and is still committed."""
+    rows = []
+    budgets = db.session.execute(select(Budget).where(Budget.year == year).order_by(Budget.unit_id)).scalars()
+    for budget in budgets:
+        if unit_ids is not None and budget.unit_id not in unit_ids:
+            continue
+        lines = db.session.execute(
+            select(BudgetLine)
+            .where(BudgetLine.budget_id == budget.id, BudgetLine.project_code.is_not(None))
+            .order_by(BudgetLine.position)
+        ).scalars()
+        for line in lines:
+            fund = db.session.execute(select(Fund).where(Fund.budget_line_id == line.id)).scalar_one_or_none()
+            executed = executed_to(fund, as_of) if fund else ZERO
+            committed = ledger.balance(fund).committed if fund else ZERO
+            rows.append(
+                ExecutionRow(
+                    unit_code=budget.unit.code,
+                    unit_name=budget.unit.name,
+                    functional_class=line.functional_class or "",
+                    economic_class=line.economic_class or "",
+                    project_code=line.project_code or "",
+                    name=line.name,
+                    amount=line.amount or ZERO,
+                    general=line.source_general or ZERO,
+                    fund=line.source_fund or ZERO,
+                    special_account=line.source_special_account or ZERO,
+                    other=line.source_other or ZERO,
+                    executed=executed,
+                    committed=committed,
+                )
+            )
+    return rows
+
+
+def execution_workbook(year: int, rows: list[ExecutionRow], as_of: date | None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = TITLE
+    sheet.append([f"{year}年{TITLE}（执行情况）"])
+    sheet.append(
+        [f"截至 {as_of.isoformat()}" if as_of else "全年", "", "", "", "", "", "", "", "", "", "", "单位：元"]
+    )
+    sheet.append(
+        [
+            "功能分类",
+            "经济分类",
+            "项目代码",
+            "预算支出项目",
+            "合计",
+            "一般预算拨款",
+            "基金预算拨款",
+            "财政专户核拨",
+            "其他来源收入",
+            "已执行",
+            "已承诺",
+            "剩余",
+            "执行率(%)",
+        ]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                row.functional_class,
+                row.economic_class,
+                row.project_code,
+                row.name,
+                row.amount,
+                row.general,
+                row.fund,
+                row.special_account,
+                row.other,
+                row.executed,
+                row.committed,
+                row.remaining,
+                row.share,
+            ]
+        )
+    totals = [
+        sum((getattr(r, name) for r in rows), ZERO)
+        for name in ("amount", "general", "fund", "special_account", "other", "executed", "committed")
+    ]
+    sheet.append(["", "", "", "合计", *totals, totals[0] - totals[5], ""])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for cells in sheet.iter_rows(min_row=4, min_col=5, max_col=12):
+        for cell in cells:
+            cell.number_format = "#,##0.00"
+            cell.alignment = Alignment(horizontal="right")
+    for column, width in zip(
+        "ABCDEFGHIJKLM", (10, 10, 13, 22, 14, 14, 12, 12, 12, 14, 14, 14, 10), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
