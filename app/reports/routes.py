@@ -13,9 +13,10 @@ from werkzeug.wrappers import Response
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
+from app.models.cases import AID_TYPES
 from app.models.org import FiscalYear
 from app.reports import bp
-from app.services import budget_report, exports, reconciliation, scope
+from app.services import budget_report, eligibility, exports, performance, reconciliation, scope
 
 
 def _year() -> int | None:
@@ -54,6 +55,38 @@ def budget_execution_xlsx() -> Response:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"budget-execution-{year}.xlsx",
+    )
+
+
+def _performance_labels() -> dict[str, dict[object, str]]:
+    return {
+        "category": {k: str(v) for k, v in eligibility.CATEGORIES.items()},
+        "aid_type": {k: str(v) for k, v in AID_TYPES.items()},
+    }
+
+
+@bp.route("/reports/performance")
+@require(Permission.REPORTS_VIEW)
+def performance_page() -> str:
+    year = _year()
+    report = performance.performance(year, scope.visible_unit_ids(current_user)) if year else None
+    return render_template("reports/performance.html", year=year, report=report, labels=_performance_labels())
+
+
+@bp.route("/reports/performance.xlsx")
+@require(Permission.REPORTS_VIEW)
+def performance_xlsx() -> Response:
+    year = _year()
+    if year is None:
+        abort(404)
+    report = performance.performance(year, scope.visible_unit_ids(current_user))
+    exports.log_export("performance", actor=current_actor(), details={"year": year})
+    db.session.commit()
+    return send_file(
+        io.BytesIO(performance.performance_workbook(report, _performance_labels())),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"performance-{year}.xlsx",
     )
 
 

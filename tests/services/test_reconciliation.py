@@ -238,3 +238,27 @@ def test_the_budget_table_with_execution_carries_every_project_line(client, auth
     values = [[c.value for c in row] for row in book.active.iter_rows(min_row=4)]
     assert values[0][2] == "2015100001" and Decimal(str(values[0][9])) == Decimal("2300")
     assert values[-1][3] == "合计" and Decimal(str(values[-1][4])) == Decimal("323000")
+
+
+def test_the_performance_report(client, auth, busy_year):
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services import performance
+
+    report = performance.performance(2015)
+    # Net of the reversal: 1500 + 300 + 500, to two households (the campaign's first line is 户1 again).
+    assert (report.total.count, report.total.paid) == (2, Decimal("2300.00"))
+    assert report.by_aid_type["medical"].paid == Decimal("1500.00")
+    assert report.by_aid_type["living"].count == 2
+    assert report.by_category[1].paid == Decimal("2300.00")
+    assert report.by_month[1].paid == Decimal("2300.00")
+    assert (report.campaign_households, report.campaign_paid_households) == (5, 1)
+    assert (report.model_workers_paid, report.model_workers_entitled, report.checkup_places) == (2, 2, 46)
+    auth.login("auditor")
+    page = client.get("/reports/performance?year=2015").get_data(as_text=True)
+    assert "共帮扶 2 户" in page and "医疗救助" in page and "预算名额 46 人" in page
+    book = load_workbook(io.BytesIO(client.get("/reports/performance.xlsx?year=2015").data))
+    cells = [c.value for row in book.active.iter_rows() for c in row]
+    assert "按困难类别" in cells and 2300 in [int(v) for v in cells if isinstance(v, (int, float))]

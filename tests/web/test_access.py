@@ -49,6 +49,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.reverse": ("POST", "/payments/1/reversal", P.PAYMENTS_REVERSE),
     "cases.checkups": ("GET", "/checkups", P.REGISTRY_VIEW),
     "reports.reconciliation_page": ("GET", "/reconciliation?year=2015", P.REPORTS_VIEW),
+    "reports.performance_page": ("GET", "/reports/performance?year=2015", P.REPORTS_VIEW),
+    "reports.performance_xlsx": ("GET", "/reports/performance.xlsx?year=2015", P.REPORTS_VIEW),
     "reports.budget_execution": ("GET", "/reports/budget-execution?year=2015", P.REPORTS_VIEW),
     "reports.budget_execution_xlsx": ("GET", "/reports/budget-execution.xlsx?year=2015", P.REPORTS_VIEW),
     "cases.campaigns": ("GET", "/campaigns", P.REGISTRY_VIEW),

@@ -1,0 +1,138 @@
+"""绩效: the outputs the budget's performance plan names — households helped and sums
+paid by category, form of aid, unit and month; campaign coverage; model workers
+checked against those entitled."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.cases import AID_TYPES, Case, Payment, PaymentReversal
+from app.models.ledger import Fund
+from app.models.org import Unit
+from app.models.registry import ModelWorker, Worker
+from app.money import ZERO
+from app.services import cases as case_service
+
+
+@dataclass
+class Tally:
+    households: set[int] = field(default_factory=set)
+    paid: Decimal = ZERO
+
+    @property
+    def count(self) -> int:
+        return len(self.households)
+
+
+@dataclass
+class PerformanceReport:
+    year: int
+    by_category: dict[int, Tally]
+    by_aid_type: dict[str, Tally]
+    by_unit: dict[str, Tally]
+    by_month: dict[int, Tally]
+    total: Tally
+    campaign_households: int
+    campaign_paid_households: int
+    model_workers_entitled: int
+    model_workers_paid: int
+    checkup_places: int
+
+
+def performance(year: int, unit_ids: list[int] | None = None) -> PerformanceReport:
+    """Net payments (reversed ones left out) of the year's cases, counted per household."""
+    query = (
+        select(Payment, Case, Worker, Unit)
+        .join(Case, Case.id == Payment.case_id)
+        .join(Worker, Worker.id == Case.worker_id)
+        .join(Unit, Unit.id == Case.unit_id)
+        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Payment.year == year, PaymentReversal.id.is_(None))
+    )
+    if unit_ids is not None:
+        query = query.where(Case.unit_id.in_(unit_ids))
+    by_category: dict[int, Tally] = defaultdict(Tally)
+    by_aid_type: dict[str, Tally] = defaultdict(Tally)
+    by_unit: dict[str, Tally] = defaultdict(Tally)
+    by_month: dict[int, Tally] = defaultdict(Tally)
+    total = Tally()
+    for payment, case, worker, unit in db.session.execute(query):
+        category = case.frozen_category or worker.category
+        for tally in (
+            by_category[category],
+            by_aid_type[case.aid_type],
+            by_unit[unit.name],
+            by_month[payment.paid_on.month],
+            total,
+        ):
+            tally.households.add(worker.id)
+            tally.paid += payment.amount
+    campaign_cases = list(
+        db.session.execute(
+            select(Case).where(Case.year == year, Case.campaign_id.is_not(None), Case.status != "cancelled")
+        ).scalars()
+    )
+    paid_campaign = {c.worker_id for c in campaign_cases if case_service.paid_amount(c) > ZERO}
+    entitled = db.session.execute(
+        select(ModelWorker).where(ModelWorker.level.in_(("national", "provincial")))
+    )
+    entitled_count = len(list(entitled.scalars()))
+    checkup_fund = (
+        db.session.execute(select(Fund).where(Fund.year == year, Fund.purpose == case_service.CHECKUP))
+        .scalars()
+        .first()
+    )
+    status = case_service.checkup_status(checkup_fund) if checkup_fund else None
+    return PerformanceReport(
+        year=year,
+        by_category=dict(sorted(by_category.items())),
+        by_aid_type={k: by_aid_type[k] for k in AID_TYPES if k in by_aid_type},
+        by_unit=dict(sorted(by_unit.items())),
+        by_month=dict(sorted(by_month.items())),
+        total=total,
+        campaign_households=len({c.worker_id for c in campaign_cases}),
+        campaign_paid_households=len(paid_campaign),
+        model_workers_entitled=entitled_count,
+        model_workers_paid=status.paid_workers if status else 0,
+        checkup_places=status.entitled_places if status else 0,
+    )
+
+
+def performance_workbook(report: PerformanceReport, labels: dict[str, dict[object, str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "绩效"
+    sheet.append([f"{report.year}年困难职工帮扶资金绩效产出"])
+    sections = [
+        ("按困难类别", report.by_category, labels["category"]),
+        ("按帮扶方式", report.by_aid_type, labels["aid_type"]),
+        ("按工会单位", report.by_unit, {}),
+        ("按月份", report.by_month, {m: f"{m}月" for m in range(1, 13)}),
+    ]
+    for title, table, names in sections:
+        sheet.append([])
+        sheet.append([title, "帮扶户数", "发放金额（元）"])
+        for key, tally in table.items():
+            sheet.append([names.get(key, str(key)), tally.count, tally.paid])
+    sheet.append([])
+    sheet.append(["合计", report.total.count, report.total.paid])
+    sheet.append(
+        ["送温暖覆盖户数", report.campaign_households, f"已发放 {report.campaign_paid_households} 户"]
+    )
+    sheet.append(
+        [
+            "劳模体检（已体检 / 享受 / 预算名额）",
+            report.model_workers_paid,
+            f"{report.model_workers_entitled} / {report.checkup_places}",
+        ]
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
