@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from app.funds import bp
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.money import ZERO
-from app.services import ledger, scope
+from app.services import budget_report, ledger, scope
 from app.services.errors import NotFound
 
 
@@ -38,7 +40,19 @@ def index() -> str:
         name: sum((getattr(b, name) for b in balances), ZERO)
         for name in ("budget", "committed", "paid", "available")
     }
-    return render_template("funds/index.html", years=years, year=year, balances=balances, totals=totals)
+    charts = {b.fund.id: _chart(budget_report.monthly_payments(b.fund)) for b in balances}
+    return render_template(
+        "funds/index.html", years=years, year=year, balances=balances, totals=totals, charts=charts
+    )
+
+
+def _chart(months: list[Decimal]) -> list[dict[str, object]]:
+    """Bars for a server-drawn SVG: twelve months, scaled to the busiest one."""
+    top = max(max(months), Decimal("0.01"))
+    return [
+        {"month": i + 1, "amount": amount, "height": int(max(amount, ZERO) / top * 80)}
+        for i, amount in enumerate(months)
+    ]
 
 
 @bp.route("/funds/<code>/ledger")
@@ -63,5 +77,6 @@ def ledger_page(code: str) -> str:
         year=year,
         balance=ledger.balance(fund),
         entries=entries,
+        case_of=ledger.cases_of_entries(entries),
         next_after=next_after,
     )

@@ -68,6 +68,21 @@ def executed_to(fund: Fund, as_of: date | None) -> Decimal:
     return paid - reversed_
 
 
+def monthly_payments(fund: Fund) -> list[Decimal]:
+    """Net paid from the fund in each month of its year (January first), by payment
+    date; a reversed payment is left out of its month."""
+    months = [ZERO] * 12
+    rows = db.session.execute(
+        select(Payment.amount, Payment.paid_on)
+        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Payment.fund_id == fund.id, PaymentReversal.id.is_(None))
+    )
+    for amount, paid_on in rows:
+        if paid_on.year == fund.year:
+            months[paid_on.month - 1] += amount
+    return months
+
+
 def execution_rows(
     year: int, as_of: date | None = None, unit_ids: list[int] | None = None
 ) -> list[ExecutionRow]:

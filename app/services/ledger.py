@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
+from app.models.cases import Case
 from app.models.ledger import (
     ACCOUNT_KINDS,
     ACCOUNT_LABELS,
@@ -325,6 +326,21 @@ def outstanding_on(commitment: Transfer) -> Decimal:
 def _require_commitment(transfer: Transfer) -> None:
     if transfer.kind != COMMITMENT:
         raise NotReversible(_("This ledger entry is not a commitment."))
+
+
+def cases_of_entries(entries: list[Transfer]) -> dict[int, int]:
+    """{transfer id: case id} for the entries that belong to an aid case, so a ledger
+    page can link each entry to its case (commitments, payments, releases, reversals)."""
+    commitment_of = {e.id: (e.pending_id or e.id) for e in entries}
+    rows = db.session.execute(
+        select(Case.commitment_id, Case.id).where(Case.commitment_id.in_(set(commitment_of.values())))
+    )
+    case_by_commitment = dict(rows.all())
+    return {
+        entry_id: case_by_commitment[commitment]
+        for entry_id, commitment in commitment_of.items()
+        if commitment in case_by_commitment
+    }
 
 
 def ledger_entries(fund: Fund, *, after_seq: int = 0, limit: int = 100) -> list[Transfer]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -168,3 +169,26 @@ def test_a_campaign_from_plan_to_roster(client, auth, make_user, world):
     )
     assert response.headers["Location"] == f"/campaigns/{campaign.id}"
     assert ledger.balance(fund).paid == Decimal("500.00")
+
+
+def test_the_home_page_draws_payments_per_month(client, auth, world):
+    fund = _hardship(world)
+    case = db.session.execute(select(Case)).scalars().first()
+    cases.submit(case, actor=ACTOR_TEST)
+    cases.approve(case, actor=Actor.system("another reviewer"))
+    cases.pay(case, amount="400", voucher_no="M3", paid_on=date(2015, 3, 9), method="cash", actor=ACTOR_TEST)
+    db.session.commit()
+    auth.login("finance")
+    page = client.get("/?year=2015").get_data(as_text=True)
+    assert "<svg" in page and "3月 ¥400.00" in page and "1月 ¥0.00" in page
+    assert ledger.balance(fund).paid == Decimal("400.00")
+
+
+def test_a_ledger_entry_links_to_its_case(client, auth, world):
+    case = db.session.execute(select(Case)).scalars().first()
+    cases.submit(case, actor=ACTOR_TEST)
+    cases.approve(case, actor=Actor.system("another reviewer"))
+    db.session.commit()
+    auth.login("auditor")
+    page = client.get("/funds/2015100001/ledger?year=2015").get_data(as_text=True)
+    assert f'href="/cases/{case.id}"' in page and "审批承诺" in page
