@@ -32,7 +32,7 @@ from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker
 from app.registry.forms import choices
-from app.services import cases, ledger, registry, scope
+from app.services import cases, eligibility, ledger, registry, scope
 from app.services.errors import DomainError, NotFound, ValidationFailed
 from app.services.four_eyes import FourEyesViolation, record_refusal
 
@@ -156,6 +156,22 @@ def detail(case_id: int) -> str:
         approve_form=ApproveForm(amount=f"{case.requested_amount:.2f}"),
         payment_form=PaymentForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
         reversal_form=ReversalForm(),
+    )
+
+
+@bp.route("/cases/<int:case_id>/print")
+@require(Permission.REGISTRY_VIEW)
+def print_form(case_id: int) -> str:
+    """帮扶审批表: the approval form to print on A4 and sign."""
+    case = _case(case_id)
+    return render_template(
+        "cases/print.html",
+        case=case,
+        aid_types=AID_TYPES,
+        statuses=CASE_STATUSES,
+        paid=cases.paid_amount(case),
+        masked_id=registry.masked_id(case.worker),
+        categories=eligibility.CATEGORIES,
     )
 
 

@@ -39,6 +39,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.index": ("GET", "/cases", P.REGISTRY_VIEW),
     "cases.new": ("GET", "/workers/1/cases/new", P.CASES_CREATE),
     "cases.detail": ("GET", "/cases/1", P.REGISTRY_VIEW),
+    "cases.print_form": ("GET", "/cases/1/print", P.REGISTRY_VIEW),
     "cases.submit": ("POST", "/cases/1/submit", P.CASES_CREATE),
     "cases.cancel": ("POST", "/cases/1/cancel", P.CASES_CREATE),
     "cases.objection": ("POST", "/cases/1/objection", P.CASES_CREATE),

@@ -192,3 +192,14 @@ def test_a_ledger_entry_links_to_its_case(client, auth, world):
     auth.login("auditor")
     page = client.get("/funds/2015100001/ledger?year=2015").get_data(as_text=True)
     assert f'href="/cases/{case.id}"' in page and "审批承诺" in page
+
+
+def test_the_approval_form_prints_amounts_in_figures_and_capitals(client, auth, world):
+    case = db.session.execute(select(Case)).scalars().first()
+    cases.submit(case, actor=ACTOR_TEST)
+    cases.approve(case, amount="880.50", actor=Actor.system("another reviewer"))
+    db.session.commit()
+    auth.login("caseworker")
+    page = client.get(f"/cases/{case.id}/print").get_data(as_text=True)
+    assert "困难职工帮扶审批表" in page and "¥880.50" in page and "捌佰捌拾元伍角" in page
+    assert "壹仟元整" in page and "1101**********" in page and "单位负责人意见" in page
