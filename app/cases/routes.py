@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.actions import flash_error, perform
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, can, require
 from app.auth.routes import safe_next
@@ -34,7 +35,6 @@ from app.models.registry import ModelWorker
 from app.registry.forms import choices
 from app.services import cases, eligibility, ledger, registry, scope
 from app.services.errors import DomainError, NotFound, ValidationFailed
-from app.services.four_eyes import FourEyesViolation, record_refusal
 
 PAGE_SIZE = 50
 
@@ -46,31 +46,9 @@ def _case(case_id: int) -> Case:
         abort(404)
 
 
-def _flash_error(error: DomainError) -> None:
-    if isinstance(error, ValidationFailed):
-        for messages in error.errors.values():
-            for message in messages:
-                flash(message, "danger")
-    else:
-        flash(error.message, "danger")
-
-
 def _act(case: Case, action: Callable[[], object], message: str) -> Response:
-    """One service call on the case: commit, or roll back and say why (four-eyes refusals are logged)."""
-    try:
-        action()
-        db.session.commit()
-        flash(message, "success")
-    except FourEyesViolation as violation:
-        db.session.rollback()
-        record_refusal(
-            violation, actor=current_actor(), unit_id=case.unit_id, object_type="case", object_id=case.id
-        )
-        db.session.commit()
-        flash(violation.message, "danger")
-    except DomainError as error:
-        db.session.rollback()
-        _flash_error(error)
+    """One service call on the case, then back to the case's page."""
+    perform(action, message, unit_id=case.unit_id, object_type="case", object_id=case.id)
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -293,7 +271,7 @@ def campaigns() -> str | Response:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _flash_error(error)
+            flash_error(error)
         else:
             flash(
                 _("%(n)s households chosen; the campaign waits for approval.", n=len(campaign.cases)),
@@ -334,20 +312,7 @@ def campaign(campaign_id: int) -> str:
 
 
 def _campaign_act(item: Campaign, action: Callable[[], object], message: str) -> Response:
-    try:
-        action()
-        db.session.commit()
-        flash(message, "success")
-    except FourEyesViolation as violation:
-        db.session.rollback()
-        record_refusal(
-            violation, actor=current_actor(), unit_id=item.unit_id, object_type="campaign", object_id=item.id
-        )
-        db.session.commit()
-        flash(violation.message, "danger")
-    except DomainError as error:
-        db.session.rollback()
-        _flash_error(error)
+    perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id)
     return redirect(url_for("cases.campaign", campaign_id=item.id))
 
 
@@ -439,5 +404,5 @@ def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
         flash(_("Check-up allowance paid to %(name)s.", name=worker.name), "success")
     except DomainError as error:
         db.session.rollback()
-        _flash_error(error)
+        flash_error(error)
     return redirect(url_for("cases.checkups", year=fund.year))

@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from app.actions import perform
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
@@ -46,7 +47,6 @@ from app.registry.forms import (
 )
 from app.services import eligibility, exports, registry, registry_import, scope
 from app.services.errors import DomainError, InvalidInput, NotFound
-from app.services.four_eyes import FourEyesViolation, record_refusal
 from app.services.registry import MemberInput, ValidationFailed, WorkerInput
 
 PAGE_SIZE = 50
@@ -236,25 +236,8 @@ def detail(worker_id: int) -> str:
 
 
 def _after_action(worker: Worker, action: Callable[[], object], message: str) -> Response:
-    """Run one service call for the household, commit, and go back to its page."""
-    try:
-        action()
-        db.session.commit()
-        flash(message, "success")
-    except FourEyesViolation as violation:
-        db.session.rollback()
-        record_refusal(
-            violation,
-            actor=current_actor(),
-            unit_id=worker.unit_id,
-            object_type="worker",
-            object_id=worker.id,
-        )
-        db.session.commit()
-        flash(violation.message, "danger")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    """Run one service call for the household, then go back to its page."""
+    perform(action, message, unit_id=worker.unit_id, object_type="worker", object_id=worker.id)
     return redirect(url_for("registry.detail", worker_id=worker.id))
 
 

@@ -377,6 +377,39 @@ def _payment_fields(
     return value, voucher
 
 
+def _record_payment(
+    transfer: Transfer,
+    *,
+    fund: Fund,
+    paid_on: date,
+    method: str,
+    voucher: str,
+    idempotency_key: str | None,
+    digest: str,
+    actor: Actor,
+    case_id: int | None = None,
+    model_worker_id: int | None = None,
+) -> Payment:
+    """The payment record beside its ledger entry (one of case or model worker)."""
+    payment = Payment(
+        case_id=case_id,
+        model_worker_id=model_worker_id,
+        fund_id=fund.id,
+        year=fund.year,
+        transfer_id=transfer.id,
+        amount=transfer.amount,
+        paid_on=paid_on,
+        method=method,
+        voucher_no=voucher,
+        idempotency_key=idempotency_key,
+        request_digest=digest,
+        created_by_id=actor.user_id,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
 def pay(
     case: Case,
     *,
@@ -413,21 +446,17 @@ def pay(
     transfer = ledger.pay(
         case.commitment, value, memo=_("Case %(id)s, voucher %(no)s", id=case.id, no=voucher), actor=actor
     )
-    payment = Payment(
+    payment = _record_payment(
+        transfer,
+        fund=case.fund,
         case_id=case.id,
-        fund_id=case.fund_id,
-        year=case.year,
-        transfer_id=transfer.id,
-        amount=value,
         paid_on=paid_on,
         method=method,
-        voucher_no=voucher,
+        voucher=voucher,
         idempotency_key=idempotency_key,
-        request_digest=digest,
-        created_by_id=actor.user_id,
+        digest=digest,
+        actor=actor,
     )
-    db.session.add(payment)
-    db.session.flush()
     db.session.refresh(case, ["payments"])
     fully = paid_amount(case) == case.approved_amount
     _advance(
@@ -558,21 +587,17 @@ def pay_checkup(
     transfer: Transfer = ledger.pay_direct(
         fund, value, memo=_("Check-up, voucher %(no)s", no=voucher), actor=actor
     )
-    payment = Payment(
+    payment = _record_payment(
+        transfer,
+        fund=fund,
         model_worker_id=model_worker.id,
-        fund_id=fund.id,
-        year=fund.year,
-        transfer_id=transfer.id,
-        amount=value,
         paid_on=paid_on,
         method=method,
-        voucher_no=voucher,
+        voucher=voucher,
         idempotency_key=idempotency_key,
-        request_digest=digest,
-        created_by_id=actor.user_id,
+        digest=digest,
+        actor=actor,
     )
-    db.session.add(payment)
-    db.session.flush()
     record(
         "checkup.pay",
         actor=actor,

@@ -1,0 +1,50 @@
+"""One step a page asks of a service: run it, commit once, and say how it went.
+
+A refused step changes nothing (the transaction is rolled back) and its message is
+flashed; a four-eyes refusal is itself written to the audit log, in a transaction
+of its own, so the attempt stays on record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash
+
+from app.auth.actor import current_actor
+from app.extensions import db
+from app.services.errors import DomainError, ValidationFailed
+from app.services.four_eyes import FourEyesViolation, record_refusal
+
+
+def flash_error(error: DomainError) -> None:
+    messages = (
+        [m for ms in error.errors.values() for m in ms]
+        if isinstance(error, ValidationFailed)
+        else [error.message]
+    )
+    for message in messages:
+        flash(message, "danger")
+
+
+def perform(
+    action: Callable[[], object], success: str, *, unit_id: int | None, object_type: str, object_id: object
+) -> bool:
+    """Run ``action`` and commit; on a broken rule roll back and flash why. True if done."""
+    try:
+        action()
+        db.session.commit()
+    except FourEyesViolation as violation:
+        db.session.rollback()
+        record_refusal(
+            violation, actor=current_actor(), unit_id=unit_id, object_type=object_type, object_id=object_id
+        )
+        db.session.commit()
+        flash(violation.message, "danger")
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        flash_error(error)
+        return False
+    flash(success, "success")
+    return True
