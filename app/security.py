@@ -83,8 +83,8 @@ def install_security(app: Flask) -> None:
         if endpoint is None or endpoint == "static":
             return None
         view = app.view_functions.get(endpoint)
-        if getattr(view, "is_public", False):
-            return None
+        if getattr(view, "is_public", False) or getattr(view, "is_api", False):
+            return None  # API views check their bearer token and permission themselves
         if not current_user.is_authenticated:
             return login_manager.unauthorized()  # type: ignore[no-any-return]
         if _session_expired():
