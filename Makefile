@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 BUDGET := data/budget-711002-2015.json
 
-.PHONY: run test test-sqlite test-postgres lint bench translations messages clean
+.PHONY: run test test-sqlite test-postgres lint translations messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -46,9 +46,6 @@ lint: $(VENV)/.dev
 	rm -f instance/dbcheck.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 $(FLASK) db upgrade
 	DATABASE_URL=sqlite:///$(CURDIR)/instance/dbcheck.sqlite3 $(FLASK) db check
-
-bench: $(VENV)/.dev translations
-	$(PY) -m bench
 
 ## make messages: extract the product's words and update the catalogues
 messages: $(VENV)/.dev

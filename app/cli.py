@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, audit_export, budgets, ledger, policy, reconciliation
+from app.services import audit, audit_export, budgets, four_eyes, ledger, policy, reconciliation
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -23,6 +23,7 @@ budget_cli = AppGroup("budget", help="Department budgets.")
 audit_cli = AppGroup("audit", help="The audit log.")
 policy_cli = AppGroup("policy", help="Yearly policy values.")
 export_cli = AppGroup("export", help="Exports for the auditors.")
+four_eyes_cli = AppGroup("four-eyes", help="Exceptions to the four-eyes rule for one-person offices.")
 
 
 def cli_actor() -> audit.Actor:
@@ -320,7 +321,38 @@ def export_audit(year: int, out_path: str) -> None:
     )
 
 
+@four_eyes_cli.command("grant")
+@click.option("--unit", "unit_code", required=True, help="The one-person office's unit code")
+@click.option("--days", type=int, required=True, help="How long the exception lasts (1-366)")
+@click.option("--reason", required=True)
+@click.option("--by", "admin_name", required=True, help="The administrator recording it")
+def four_eyes_grant(unit_code: str, days: int, reason: str, admin_name: str) -> None:
+    """Let one person both decide and pay in a one-person office, for a time; logged."""
+    try:
+        admin = user_service.find_user(admin_name)
+        if admin.role != "admin" or not admin.active:
+            raise DomainError(_("Only an active administrator can grant an exception."))
+        unit = _unit_or_fail(unit_code)
+        assert unit is not None
+        exception = four_eyes.grant_exception(
+            unit, reason=reason, days=days, actor=audit.Actor(admin.id, admin.username, "cli")
+        )
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(
+        _(
+            "Exception No. %(id)s for %(unit)s until %(until)s.",
+            id=exception.id,
+            unit=unit_code,
+            until=exception.valid_until.date().isoformat(),
+        )
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(four_eyes_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(reconcile_command)
     app.cli.add_command(audit_cli)

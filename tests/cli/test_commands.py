@@ -135,3 +135,22 @@ def test_policy_set_and_show(app):
         runner.invoke(args=["policy", "set", "--year", "2015", "--unit", "999", "notice_days", "3"]).exit_code
         == 1
     )
+
+
+def test_an_admin_grants_a_four_eyes_exception_from_the_command_line(app):
+    from app.models import AuditEntry, FourEyesException
+
+    _load(app)
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "create", "boss", "--role", "admin"])
+    runner.invoke(args=["users", "create", "clerk", "--role", "caseworker"])
+    args = ["four-eyes", "grant", "--unit", "711002", "--days", "30", "--reason", "一人办公室"]
+    assert runner.invoke(args=[*args, "--by", "clerk"]).exit_code == 1  # not an administrator
+    result = runner.invoke(args=[*args, "--by", "boss"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.query(FourEyesException).count() == 1
+        assert (
+            db.session.query(AuditEntry).filter_by(action="four_eyes.exception_grant").one().actor_name
+            == "boss"
+        )
