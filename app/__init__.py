@@ -24,6 +24,9 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
+    from app.params import DbIntConverter
+
+    app.url_map.converters["int"] = DbIntConverter
     _check_production_settings(app, config_name)
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.api.support import problem
 from app.extensions import db
 
 
@@ -24,8 +25,10 @@ def install_error_pages(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> tuple[str, int] | Response:
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            return problem(code, error.name, error.description or error.name)
         titles = {
             400: (_("Bad request"), _("The request could not be understood.")),
             403: (_("Not allowed"), _("Your role does not allow this. Ask an administrator if you need it.")),
@@ -41,11 +44,13 @@ def install_error_pages(app: Flask) -> None:
         return _page(code, title, message)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> tuple[str, int] | Response:
         if isinstance(error, HTTPException):
             return _http(error)
         db.session.rollback()
         app.logger.exception("Unhandled error", exc_info=error)
+        if request.path.startswith("/api/"):
+            return problem(500, "Internal Server Error", _("Nothing was saved. Please try again."))
         return _page(
             InternalServerError.code,
             _("Something went wrong"),

@@ -52,7 +52,12 @@ def _post(
 
 
 def _id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    }
 
 
 def document() -> dict[str, Any]:

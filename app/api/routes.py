@@ -33,6 +33,7 @@ from app.models.cases import Case, Payment
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.models.registry import ModelWorker, Worker
+from app.params import db_int
 from app.services import audit_export, cases, ledger, reconciliation, registry, scope
 from app.services.errors import NotFound
 from app.services.registry import WorkerInput
@@ -41,7 +42,7 @@ csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry o
 
 
 def _year() -> int:
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     if year is None:
         newest = (
             db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars().first()
@@ -157,7 +158,7 @@ def funds() -> Response:
 @api_permission(Permission.FUNDS_VIEW)
 def fund_ledger(code: str) -> Response:
     fund = _fund(code, _year())
-    after = request.args.get("after", default=0, type=int)
+    after = request.args.get("after", default=0, type=db_int)
     entries = ledger.ledger_entries(fund, after_seq=max(after, 0), limit=500)
     return jsonify(
         {
@@ -228,7 +229,7 @@ def create_applicant() -> Response:
 @bp.route("/applicants")
 @api_permission(Permission.REGISTRY_VIEW)
 def search_applicants() -> Response:
-    category = request.args.get("category", type=int)
+    category = request.args.get("category", type=db_int)
     page = registry.search(
         request.args.get("q", ""),
         category=category,

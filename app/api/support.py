@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.auth.permissions import Permission, role_has
 from app.extensions import db
 from app.money import InvalidAmount, money_str, to_positive_money
+from app.params import INT32_MAX
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.errors import DomainError, ValidationFailed
@@ -115,7 +116,7 @@ def text(data: dict[str, Any], name: str, *, required: bool = True) -> str:
 
 def integer(data: dict[str, Any], name: str) -> int:
     value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > INT32_MAX:
         raise ApiProblem(
             422,
             "Unprocessable Content",

@@ -15,6 +15,7 @@ from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.org import FiscalYear
+from app.params import db_int
 from app.services import audit, audit_export
 
 PAGE_SIZE = 100
@@ -47,7 +48,7 @@ def index() -> str:
         query = query.where(AuditEntry.occurred_at >= start)
     if (end := _date("to")) is not None:
         query = query.where(AuditEntry.occurred_at <= end)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     if before:
         query = query.where(AuditEntry.seq < before)
     entries = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
@@ -67,7 +68,7 @@ def index() -> str:
 @require(Permission.AUDIT_EXPORT)
 def export() -> Response:
     """The audit package of a year as a ZIP download."""
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     if year is None or db.session.get(FiscalYear, year) is None:
         abort(404)
     audit_export.log_export(year, actor=current_actor())

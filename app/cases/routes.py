@@ -32,6 +32,7 @@ from app.extensions import db
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign, Case, Payment
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker
+from app.params import db_int
 from app.registry.forms import choices
 from app.services import cases, eligibility, ledger, registry, scope
 from app.services.errors import DomainError, NotFound, ValidationFailed
@@ -62,7 +63,7 @@ def index() -> str:
         query = query.where(Case.unit_id.in_(visible))
     if status in CASE_STATUSES:
         query = query.where(Case.status == status)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     if before:
         query = query.where(Case.id < before)
     rows = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
@@ -355,7 +356,7 @@ def reverse(payment_id: int) -> Response:
 @bp.route("/checkups")
 @require(Permission.REGISTRY_VIEW)
 def checkups() -> str:
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     query = select(Fund).where(Fund.purpose == cases.CHECKUP).order_by(Fund.year.desc())
     if year:
         query = query.where(Fund.year == year)

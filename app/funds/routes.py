@@ -14,6 +14,7 @@ from app.funds import bp
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.money import ZERO
+from app.params import db_int
 from app.services import budget_report, ledger, scope
 from app.services.errors import NotFound
 
@@ -23,7 +24,7 @@ def _years() -> list[int]:
 
 
 def _chosen_year(years: list[int]) -> int | None:
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=db_int)
     if year in years:
         return year
     return years[0] if years else None
@@ -68,7 +69,7 @@ def ledger_page(code: str) -> str:
         abort(404)
     if not scope.may_see_unit(current_user, fund.unit_id):
         abort(404)
-    after = request.args.get("after", default=0, type=int)
+    after = request.args.get("after", default=0, type=db_int)
     entries = ledger.ledger_entries(fund, after_seq=max(after, 0), limit=100)
     next_after = entries[-1].seq if len(entries) == 100 else None
     return render_template(

@@ -31,6 +31,7 @@ from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.org import FiscalYear, Unit
 from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
+from app.params import db_int
 from app.registry import bp
 from app.registry.forms import (
     MEMBER_ROWS,
@@ -81,14 +82,14 @@ def _worker(worker_id: int) -> Worker:
 def _year() -> int:
     """The year asked for, else the newest fiscal year with a budget, else this year."""
     newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
-    return request.args.get("year", type=int) or newest or date.today().year
+    return request.args.get("year", type=db_int) or newest or date.today().year
 
 
 @bp.route("/workers")
 @require(Permission.REGISTRY_VIEW)
 def index() -> str:
     q = request.args.get("q", "")
-    category = request.args.get("category", type=int)
+    category = request.args.get("category", type=db_int)
     status = request.args.get("status") if request.args.get("status") in WORKER_STATUSES else None
     page = registry.search(
         q,

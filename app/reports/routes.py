@@ -15,13 +15,14 @@ from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.cases import AID_TYPES
 from app.models.org import FiscalYear
+from app.params import db_int
 from app.reports import bp
 from app.services import budget_report, eligibility, exports, performance, reconciliation, scope
 
 
 def _year() -> int | None:
     newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
-    return request.args.get("year", type=int) or newest
+    return request.args.get("year", type=db_int) or newest
 
 
 def _as_of() -> date | None:

@@ -157,3 +157,14 @@ def test_the_auditor_sees_the_log_with_filters_and_the_chain_head(client, auth, 
     nobody = client.get("/audit/?actor=nobody&from=2015-01-01&to=not-a-date").get_data(as_text=True)
     assert "暂无记录" in nobody
     assert "审计哈希链完整" in client.get("/audit/verify").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/workers/99999999999999999999", "/cases/2147483648", "/?year=99999999999999999999",
+     "/workers?category=99999999999999999999", "/audit/?before=99999999999999999999",
+     "/funds/2015100001/ledger?after=99999999999999999999"],
+)
+def test_huge_numbers_in_urls_are_not_found_never_a_crash(client, auth, world, path):
+    auth.login("auditor")
+    assert client.get(path).status_code in (200, 404)
