@@ -161,10 +161,43 @@ def test_the_auditor_sees_the_log_with_filters_and_the_chain_head(client, auth, 
 
 @pytest.mark.parametrize(
     "path",
-    ["/workers/99999999999999999999", "/cases/2147483648", "/?year=99999999999999999999",
-     "/workers?category=99999999999999999999", "/audit/?before=99999999999999999999",
-     "/funds/2015100001/ledger?after=99999999999999999999"],
+    [
+        "/workers/99999999999999999999",
+        "/cases/2147483648",
+        "/?year=99999999999999999999",
+        "/workers?category=99999999999999999999",
+        "/audit/?before=99999999999999999999",
+        "/funds/2015100001/ledger?after=99999999999999999999",
+    ],
 )
 def test_huge_numbers_in_urls_are_not_found_never_a_crash(client, auth, world, path):
     auth.login("auditor")
     assert client.get(path).status_code in (200, 404)
+
+
+def _english_phrases() -> set[str]:
+    """The catalogue's source strings (English) long enough to be a telltale on a page."""
+    from babel.messages.pofile import read_po
+
+    from tests.test_catalogue import CATALOGUE
+
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    return {m.id for m in catalogue if m.id and "%" not in m.id and " " in m.id and m.id != m.string}
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    sorted(e for e, r in ROUTES.items() if r[0] == "GET" and "xlsx" not in r[1] and "export" not in r[1]),
+)
+def test_no_page_shows_english_in_the_chinese_locale(client, auth, world, endpoint):
+    import re
+
+    _method, path, permission = ROUTES[endpoint]
+    role = next((r for r in ROLES if permission is None or role_has(r, permission)), "auditor")
+    if permission is not None:
+        auth.login(role)
+    page = client.get(path).get_data(as_text=True)
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S))
+    leaks = [phrase for phrase in _english_phrases() if phrase in visible]
+    assert leaks == [], leaks

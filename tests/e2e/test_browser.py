@@ -1,0 +1,178 @@
+"""The main journey in a real browser (Debian's Chromium driven by Playwright):
+a caseworker registers a household and opens a case, a reviewer approves it (and is
+refused on a case of their own), finance pays it and sees the balance drop, the
+auditor downloads the audit package; and a form error is shown next to its field.
+
+Screenshots of each main page go to tests/e2e/screenshots/ (ignored by git)."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.models import User
+from app.services import budgets, cases, policy, registry
+from app.services import users as user_service
+from app.services.audit import Actor
+from tests.conftest import ACTOR, BUDGET_FILE, PASSWORD
+from tests.registry_helpers import make_id, worker_input
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture
+def live_server(database: str) -> Iterator[str]:
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        unit = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR).budget.unit
+        policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
+        for role in ("caseworker", "reviewer", "finance", "auditor"):
+            user, _once = user_service.create_user(role, role, "711002", actor=ACTOR)
+            user_service.set_password(user, PASSWORD, actor=ACTOR)
+        db.session.commit()
+        # A case opened by the reviewer (standing in for a caseworker): theirs to be refused on.
+        reviewer = db.session.query(User).filter_by(username="reviewer").one()
+        own = registry.register(
+            worker_input(900, name="审核人经办户"), unit=unit, actor=Actor.of(reviewer)
+        ).worker
+        fund = next(
+            f
+            for f in budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR).funds
+            if f.code == "2015100001"
+        )
+        mine = cases.open_case(
+            own, fund=fund, aid_type="living", amount="300", reason="代办", actor=Actor.of(reviewer)
+        )
+        cases.submit(mine, actor=Actor.of(reviewer))
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # No skipping: without a browser this suite fails, so CI cannot pass without it.
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(browser: Browser, base: str, username: str) -> Page:
+    page = browser.new_context(locale="zh-CN", accept_downloads=True).new_page()
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("资金余额")
+    return page
+
+
+def test_the_main_journey(live_server: str, browser: Browser):
+    base = live_server
+    caseworker = _login(browser, base, "caseworker")
+    _shot(caseworker, "home")
+    caseworker.goto(f"{base}/workers/new")
+    caseworker.get_by_label("姓名", exact=True).fill("王小明")
+    caseworker.get_by_label("身份证号", exact=True).fill(make_id(501))
+    caseworker.get_by_label("手机号", exact=True).fill("13900139000")
+    caseworker.get_by_label("工作单位", exact=True).fill("桥西区纺织厂")
+    caseworker.get_by_label("家庭人口（人）", exact=True).fill("2")
+    caseworker.get_by_label("家庭月收入（元）", exact=True).fill("1000")
+    caseworker.get_by_label("困难类别", exact=True).select_option("1")
+    caseworker.get_by_label("致困主因", exact=True).select_option("illness_self")
+    caseworker.get_by_role("button", name="保存").click()
+    expect(caseworker.get_by_role("heading", level=1)).to_contain_text("王小明")
+    expect(caseworker.locator("body")).to_contain_text("1101**********")
+    _shot(caseworker, "worker")
+
+    caseworker.get_by_role("link", name="新建帮扶申请").click()
+    caseworker.get_by_label("帮扶方式", exact=True).select_option("medical")
+    caseworker.get_by_label("申请金额（元；不涉及资金的帮扶填 0）", exact=True).fill("2000")
+    caseworker.get_by_label("原因", exact=True).fill("住院治疗")
+    caseworker.get_by_role("button", name="保存为草稿").click()
+    caseworker.get_by_role("button", name="提交").click()
+    expect(caseworker.locator("h1")).to_contain_text("已提交")
+    case_url = caseworker.url
+    _shot(caseworker, "case")
+
+    reviewer = _login(browser, base, "reviewer")
+    reviewer.goto(case_url)
+    reviewer.get_by_label("批准金额（元）", exact=True).fill("2000.00")
+    reviewer.get_by_role("button", name="审批通过").click()
+    expect(reviewer.locator("h1")).to_contain_text("已批准")
+    # The reviewer's own case: refused under the four-eyes rule.
+    reviewer.goto(f"{base}/cases")
+    reviewer.get_by_role("row").filter(has_text="审核人经办户").get_by_role("link").first.click()
+    reviewer.get_by_role("button", name="审批通过").click()
+    expect(reviewer.locator(".flash-danger")).to_contain_text("四眼原则")
+    _shot(reviewer, "four-eyes-refused")
+
+    finance = _login(browser, base, "finance")
+    finance.goto(case_url)
+    finance.get_by_label("金额（元）", exact=True).fill("2000.00")
+    finance.get_by_label("凭证号", exact=True).fill("PZ-E2E-1")
+    finance.get_by_label("发放日期", exact=True).fill("2015-03-05")
+    finance.get_by_role("button", name="发放").click()
+    expect(finance.locator("h1")).to_contain_text("已支付")
+    finance.goto(f"{base}/?year=2015")
+    expect(finance.locator("td.available").first).to_have_text("¥298,000.00")
+    _shot(finance, "balance-after-payment")
+
+    auditor = _login(browser, base, "auditor")
+    auditor.goto(f"{base}/audit/")
+    _shot(auditor, "audit-log")
+    with auditor.expect_download() as download:
+        auditor.get_by_role("link", name="下载审计数据包").click()
+    assert download.value.suggested_filename == "audit-2015.zip"
+    auditor.goto(f"{base}/reconciliation?year=2015")
+    expect(auditor.locator("body")).to_contain_text("全部核对通过")
+    _shot(auditor, "reconciliation")
+
+
+def test_a_form_error_is_shown_next_to_its_field(live_server: str, browser: Browser):
+    page = _login(browser, live_server, "caseworker")
+    page.goto(f"{live_server}/workers/new")
+    page.get_by_label("姓名", exact=True).fill("李四")
+    page.get_by_label("身份证号", exact=True).fill("110105198001010014")
+    page.get_by_role("button", name="保存").click()
+    field = page.locator(".field.has-error").filter(has=page.get_by_label("身份证号", exact=True))
+    expect(field).to_contain_text("校验码不正确")
+    expect(page.get_by_label("姓名", exact=True)).to_have_value("李四")  # what was typed stays
+    _shot(page, "form-error")
+    assert re.search(r"[\u4e00-\u9fff]", page.content())
