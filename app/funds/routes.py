@@ -8,14 +8,15 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.permissions import Permission, require
+from app.auth.permissions import ROLE_PERMISSIONS, Permission, can, require
 from app.extensions import db
 from app.funds import bp
+from app.models.cases import CASE_STATUSES
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, ledger, scope
+from app.services import budget_report, cases, ledger, scope
 from app.services.errors import NotFound
 
 
@@ -42,8 +43,17 @@ def index() -> str:
         for name in ("budget", "committed", "paid", "available")
     }
     charts = {b.fund.id: _chart(budget_report.monthly_payments(b.fund)) for b in balances}
+    permissions = {str(p) for p in ROLE_PERMISSIONS.get(current_user.role, frozenset())}
     return render_template(
-        "funds/index.html", years=years, year=year, balances=balances, totals=totals, charts=charts
+        "funds/index.html",
+        years=years,
+        year=year,
+        balances=balances,
+        totals=totals,
+        charts=charts,
+        waiting=cases.waiting_for(permissions, units),
+        recent=cases.recent_payments(units) if can(Permission.REGISTRY_VIEW) else [],
+        statuses=CASE_STATUSES,
     )
 
 

@@ -505,6 +505,32 @@ def close(case: Case, *, note: str = "", actor: Actor) -> None:
     _advance(case, "close", actor=actor, note=_text(note, 2000))
 
 
+#: The statuses that wait for each permission's holder.
+WAITING_FOR = {
+    "cases.create": ("draft",),
+    "cases.decide": ("submitted", "notice"),
+    "payments.make": ("approved",),
+}
+
+
+def waiting_for(permissions: set[str], unit_ids: list[int] | None, limit: int = 20) -> list[Case]:
+    """Cases whose next step someone with these permissions takes, oldest first."""
+    statuses = {s for permission, group in WAITING_FOR.items() if permission in permissions for s in group}
+    if not statuses:
+        return []
+    query = select(Case).where(Case.status.in_(statuses)).order_by(Case.id).limit(limit)
+    if unit_ids is not None:
+        query = query.where(Case.unit_id.in_(unit_ids))
+    return list(db.session.execute(query).scalars())
+
+
+def recent_payments(unit_ids: list[int] | None, limit: int = 10) -> list[Payment]:
+    query = select(Payment).order_by(Payment.id.desc()).limit(limit)
+    if unit_ids is not None:
+        query = query.join(Fund, Fund.id == Payment.fund_id).where(Fund.unit_id.in_(unit_ids))
+    return list(db.session.execute(query).scalars())
+
+
 def get_case(case_id: int, unit_ids: list[int] | None) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or (unit_ids is not None and case.unit_id not in unit_ids):

@@ -203,3 +203,15 @@ def test_the_approval_form_prints_amounts_in_figures_and_capitals(client, auth, 
     page = client.get(f"/cases/{case.id}/print").get_data(as_text=True)
     assert "困难职工帮扶审批表" in page and "¥880.50" in page and "捌佰捌拾元伍角" in page
     assert "壹仟元整" in page and "1101**********" in page and "单位负责人意见" in page
+
+
+def test_the_home_page_lists_what_waits_for_me_and_recent_payments(client, auth, world):
+    case = db.session.execute(select(Case)).scalars().first()
+    cases.submit(case, actor=ACTOR_TEST)
+    db.session.commit()
+    auth.login("reviewer")
+    page = client.get("/").get_data(as_text=True)
+    assert "待我办理" in page and f"第 {case.id} 号帮扶申请" in page
+    auth.logout()
+    auth.login("finance")
+    assert "暂无待办事项" in client.get("/").get_data(as_text=True)
