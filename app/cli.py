@@ -201,6 +201,20 @@ def users_token(username: str) -> None:
     click.echo(token)
 
 
+@users_cli.command("revoke-tokens")
+@click.argument("username")
+def users_revoke_tokens(username: str) -> None:
+    """Revoke every API token of a user at once."""
+    try:
+        user = user_service.find_user(username)
+        count = user_service.revoke_tokens(user, actor=cli_actor())
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(_("%(n)s tokens of %(name)s revoked.", n=count, name=user.username))
+
+
 @users_cli.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:

@@ -297,6 +297,28 @@ def issue_token(user: User, *, actor: Actor) -> str:
     return token
 
 
+def revoke_tokens(user: User, *, actor: Actor) -> int:
+    """Revoke every live API token of the user; returns how many."""
+    now = utcnow()
+    rows = list(
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ).scalars()
+    )
+    for row in rows:
+        row.revoked_at = now
+    db.session.flush()
+    record(
+        "token.revoke",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        unit_id=user.unit_id,
+        details={"tokens": len(rows)},
+    )
+    return len(rows)
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or ``None``; records its use."""
     row = db.session.execute(

@@ -260,3 +260,14 @@ def test_health_checks_and_the_audit_package(client, world, token):
     assert second.status_code == 409
     with client.get(f"{API}/audit/export?year=2015", headers=token("auditor")) as package:
         assert package.status_code == 200 and package.data.startswith(b"PK")
+
+
+def test_a_revoked_token_stops_working_and_last_use_is_recorded(app, client, world, token):
+    from app.models import ApiToken
+
+    headers = token("auditor", "aud")
+    assert client.get(f"{API}/funds", headers=headers).status_code == 200
+    assert db.session.execute(select(ApiToken)).scalars().first().last_used_at is not None
+    result = app.test_cli_runner().invoke(args=["users", "revoke-tokens", "aud"])
+    assert result.exit_code == 0 and "1" in result.output
+    assert client.get(f"{API}/funds", headers=headers).status_code == 401
