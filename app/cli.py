@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, audit_export, budgets, four_eyes, ledger, policy, reconciliation
+from app.services import audit, audit_export, backup, budgets, four_eyes, ledger, policy, reconciliation
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -23,6 +24,7 @@ budget_cli = AppGroup("budget", help="Department budgets.")
 audit_cli = AppGroup("audit", help="The audit log.")
 policy_cli = AppGroup("policy", help="Yearly policy values.")
 export_cli = AppGroup("export", help="Exports for the auditors.")
+backup_cli = AppGroup("backup", help="Consistent backups with checksums, and their restore.")
 four_eyes_cli = AppGroup("four-eyes", help="Exceptions to the four-eyes rule for one-person offices.")
 
 
@@ -365,7 +367,49 @@ def four_eyes_grant(unit_code: str, days: int, reason: str, admin_name: str) -> 
     )
 
 
+@backup_cli.command("create")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), required=True)
+def backup_create(out_path: str) -> None:
+    """Write a consistent backup of the database (while the app is in use) with its checksum."""
+    try:
+        manifest = backup.create(db.engine, Path(out_path))
+    except DomainError as error:
+        _fail(error)
+        return
+    audit.record(
+        "backup.create",
+        actor=cli_actor(),
+        object_type="backup",
+        object_id=Path(out_path).name,
+        details={"sha256": manifest["sha256"], "revision": manifest["revision"]},
+    )
+    db.session.commit()
+    click.echo(
+        f"{out_path}: sha256 {manifest['sha256']} ({manifest['size']} bytes, revision {manifest['revision']})"
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+def backup_restore(path: str, yes: bool) -> None:
+    """Check a backup's checksum and restore it, replacing the current database."""
+    if not yes:
+        click.confirm(_("Replace the current database with this backup?"), abort=True)
+    db.session.remove()
+    try:
+        manifest = backup.restore(db.engine, Path(path))
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(
+        f"{path}: restored ({manifest['database']}, revision {manifest['revision']},"
+        f" {manifest['created_at']})"
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(four_eyes_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(reconcile_command)
