@@ -349,10 +349,15 @@ def reject_case(case_id: int) -> Response:
     return _transition(case_id, lambda case: cases.reject(case, reason=reason, actor=actor()))
 
 
-def _idempotent(create: Any) -> Response:
-    """Run a money-moving create once per Idempotency-Key: a replay answers the first result."""
+def _idempotent(key: str | None, create: Any) -> Response:
+    """Run a money-moving create once per Idempotency-Key: a replay answers the first result
+    (200), the same key with another body is 422, and one still in flight is 409."""
+    replayed = (
+        key is not None
+        and db.session.execute(select(Payment.id).where(Payment.idempotency_key == key)).first() is not None
+    )
     try:
-        payment, replayed = create()
+        payment = create()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -378,13 +383,8 @@ def pay_case(case_id: int) -> Response:
     method = text(data, "method")
     key = idempotency_key()
 
-    def create() -> tuple[Payment, bool]:
-        known = (
-            db.session.execute(select(Payment.id).where(Payment.idempotency_key == key)).first()
-            if key
-            else None
-        )
-        payment = cases.pay(
+    def create() -> Payment:
+        return cases.pay(
             case,
             amount=f"{value:.2f}",
             voucher_no=voucher,
@@ -393,9 +393,8 @@ def pay_case(case_id: int) -> Response:
             actor=actor(),
             idempotency_key=key,
         )
-        return payment, known is not None
 
-    return _idempotent(create)
+    return _idempotent(key, create)
 
 
 @bp.route("/payments/<int:payment_id>/reversal", methods=["POST"])
@@ -430,13 +429,8 @@ def pay_health_check() -> Response:
     value, voucher, paid_on = amount(data), text(data, "voucher_no"), _date(data, "paid_on")
     key = idempotency_key()
 
-    def create() -> tuple[Payment, bool]:
-        known = (
-            db.session.execute(select(Payment.id).where(Payment.idempotency_key == key)).first()
-            if key
-            else None
-        )
-        payment = cases.pay_checkup(
+    def create() -> Payment:
+        return cases.pay_checkup(
             worker,
             fund=fund,
             amount=f"{value:.2f}",
@@ -445,9 +439,8 @@ def pay_health_check() -> Response:
             actor=actor(),
             idempotency_key=key,
         )
-        return payment, known is not None
 
-    return _idempotent(create)
+    return _idempotent(key, create)
 
 
 @bp.route("/reconciliation")
