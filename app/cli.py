@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.api.support import fund_json
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
@@ -77,21 +78,6 @@ def budget_load(path: str) -> None:
     for fund in result.funds:
         figures = ledger.balance(fund)
         click.echo("  " + _fund_line(figures))
-
-
-def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
-    """The wire shape of a fund, shared by the CLI and the API."""
-    fund = balance.fund
-    return {
-        "code": fund.code,
-        "name": fund.name,
-        "year": fund.year,
-        "unit": fund.unit.code,
-        "budget": money_str(balance.budget),
-        "committed": money_str(balance.committed),
-        "paid": money_str(balance.paid),
-        "available": money_str(balance.available),
-    }
 
 
 @click.command("funds")

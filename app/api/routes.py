@@ -20,6 +20,7 @@ from app.api.support import (
     amount,
     api_permission,
     body,
+    fund_json,
     idempotency_key,
     integer,
     money,
@@ -27,14 +28,13 @@ from app.api.support import (
     text,
 )
 from app.auth.permissions import Permission, public, role_has
-from app.cli import fund_json
 from app.extensions import csrf, db
 from app.models.cases import Case, Payment
 from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.models.registry import ModelWorker, Worker
 from app.params import db_int
-from app.services import audit_export, cases, ledger, reconciliation, registry, scope
+from app.services import audit_export, budgets, cases, ledger, reconciliation, registry, scope
 from app.services.errors import NotFound
 from app.services.registry import WorkerInput
 
@@ -42,14 +42,9 @@ csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry o
 
 
 def _year() -> int:
-    year = request.args.get("year", type=db_int)
+    year = request.args.get("year", type=db_int) or budgets.newest_year()
     if year is None:
-        newest = (
-            db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars().first()
-        )
-        if newest is None:
-            raise ApiProblem(404, "Not Found", _("No budget has been loaded yet."))
-        return newest
+        raise ApiProblem(404, "Not Found", _("No budget has been loaded yet."))
     return year
 
 
@@ -78,8 +73,7 @@ def _worker_json(worker: Worker, *, revealed: str | None = None) -> dict[str, An
 
 
 def _year_or_today() -> int:
-    newest = db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars().first()
-    return newest or date.today().year
+    return budgets.newest_year() or date.today().year
 
 
 def _case_json(case: Case) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from app.auth.permissions import Permission, role_has
 from app.extensions import db
 from app.money import InvalidAmount, money_str, to_positive_money
 from app.params import INT32_MAX
+from app.services import ledger
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.errors import DomainError, ValidationFailed
@@ -154,3 +155,18 @@ def idempotency_key() -> str | None:
     if not key or len(key) > 64 or not key.isprintable():
         raise ApiProblem(422, "Unprocessable Content", _("The Idempotency-Key header is not valid."))
     return f"api:{g.api_user.id}:{key}"
+
+
+def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
+    """The wire shape of a fund (GET /funds and ``flask funds --json`` alike)."""
+    fund = balance.fund
+    return {
+        "code": fund.code,
+        "name": fund.name,
+        "year": fund.year,
+        "unit": fund.unit.code,
+        "budget": money_str(balance.budget),
+        "committed": money_str(balance.committed),
+        "paid": money_str(balance.paid),
+        "available": money_str(balance.available),
+    }

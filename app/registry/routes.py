@@ -22,14 +22,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.actions import perform
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
-from app.models.org import FiscalYear, Unit
+from app.models.org import Unit
 from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
 from app.params import db_int
 from app.registry import bp
@@ -46,7 +46,7 @@ from app.registry.forms import (
     WorkerForm,
     choices,
 )
-from app.services import eligibility, exports, registry, registry_import, scope
+from app.services import budgets, eligibility, exports, registry, registry_import, scope
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.registry import MemberInput, ValidationFailed, WorkerInput
 
@@ -81,8 +81,7 @@ def _worker(worker_id: int) -> Worker:
 
 def _year() -> int:
     """The year asked for, else the newest fiscal year with a budget, else this year."""
-    newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
-    return request.args.get("year", type=db_int) or newest or date.today().year
+    return request.args.get("year", type=db_int) or budgets.newest_year() or date.today().year
 
 
 @bp.route("/workers")

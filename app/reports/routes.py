@@ -7,22 +7,19 @@ from datetime import date
 
 from flask import abort, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.cases import AID_TYPES
-from app.models.org import FiscalYear
 from app.params import db_int
 from app.reports import bp
-from app.services import budget_report, eligibility, exports, performance, reconciliation, scope
+from app.services import budget_report, budgets, eligibility, exports, performance, reconciliation, scope
 
 
 def _year() -> int | None:
-    newest = db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
-    return request.args.get("year", type=db_int) or newest
+    return request.args.get("year", type=db_int) or budgets.newest_year()
 
 
 def _as_of() -> date | None:

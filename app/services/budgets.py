@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.budget import SECTION_EXPENDITURE, SECTION_INCOME, Budget, BudgetLine
@@ -236,6 +236,11 @@ def check_budget(document: dict[str, Any]) -> list[_Line]:
     if len(codes) != len(set(codes)):
         raise BudgetInvalid(_("Budget: a project code appears twice."))
     return lines
+
+
+def newest_year() -> int | None:
+    """The newest fiscal year with a budget loaded (the year pages show by default)."""
+    return db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
 
 
 def _unit(code: str, name: str, parent: Unit | None) -> Unit:
