@@ -32,10 +32,6 @@ def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_append_only_guard(op: Any, table: str) -> None:
     """Migration helper: refuse UPDATE and DELETE on ``table`` at the database itself.
 

@@ -17,7 +17,7 @@ from app.models.org import Unit
 from app.models.registry import PolicyValue
 from app.money import InvalidAmount, to_money
 from app.services.audit import Actor, record
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import InvalidInput
 
 
 def _money(text: str) -> Decimal:
@@ -113,15 +113,6 @@ def get_value(year: int, key: str, unit: Unit | None = None) -> object | None:
         if unit_id in rows:
             return KEYS[key].parse(rows[unit_id])
     return None
-
-
-def require_value(year: int, key: str, unit: Unit | None = None) -> object:
-    value = get_value(year, key, unit)
-    if value is None:
-        raise NotFound(
-            _("The policy value “%(label)s” is not set for %(year)s.", label=KEYS[key].label, year=year)
-        )
-    return value
 
 
 def values_for(year: int) -> list[PolicyValue]:
