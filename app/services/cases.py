@@ -37,6 +37,7 @@ from app.services import ledger, policy
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, FundOverdrawn, InvalidInput, NotFound, ValidationFailed
 from app.services.four_eyes import ensure_different
+from app.services.inputs import clean_text
 
 HARDSHIP_AID = "hardship_aid"
 CHECKUP = "model_worker_checkup"
@@ -128,7 +129,7 @@ def _advance(case: Case, action: str, *, actor: Actor, note: str = "", to: str |
 
 
 def _text(value: str, limit: int) -> str:
-    return "".join(ch for ch in (value or "").strip() if ch.isprintable() or ch == "\n")[:limit]
+    return clean_text(value, limit, multiline=True)
 
 
 def open_case(

@@ -33,6 +33,7 @@ from app.services import eligibility, policy
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound, ValidationFailed
 from app.services.four_eyes import ensure_different
+from app.services.inputs import clean_text
 
 RELATIONS = ("spouse", "child", "parent", "sibling", "grandchild", "other")
 
@@ -108,8 +109,7 @@ class CleanWorker:
 
 
 def _text(value: str, limit: int) -> str:
-    # Control characters never belong in a name or address (they forge log lines and cells).
-    return "".join(ch for ch in (value or "").strip() if ch.isprintable())[:limit]
+    return clean_text(value, limit)
 
 
 def clean(data: WorkerInput, *, today: date | None = None) -> CleanWorker:
