@@ -4,23 +4,23 @@ money on the wire, and Idempotency-Key handling."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
+from pydantic import BaseModel, ValidationError
 
+from app.api import schemas
 from app.auth.permissions import Permission, role_has
 from app.extensions import db
-from app.money import InvalidAmount, money_str, to_positive_money
-from app.params import INT32_MAX
 from app.services import ledger
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.errors import DomainError, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=BaseModel)
 
 
 class ApiProblem(Exception):
@@ -78,6 +78,14 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
             except ApiProblem as failure:
                 db.session.rollback()
                 return problem(failure.status, failure.title, failure.detail, failure.errors)
+            except ValidationError as error:
+                db.session.rollback()
+                return problem(
+                    422,
+                    "Unprocessable Content",
+                    _("The request is not valid: see the messages per field."),
+                    schemas.field_errors(error),
+                )
             except DomainError as error:
                 db.session.rollback()
                 failure = from_domain(error)
@@ -94,57 +102,14 @@ def actor() -> Actor:
     return Actor.of(g.api_user, request.remote_addr)
 
 
-def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiProblem(422, "Unprocessable Content", _("The body must be a JSON object."))
-    return data
+def body(model: type[M]) -> M:
+    """The request's JSON body, validated against ``model`` (422 with a message per field)."""
+    return schemas.parse_body(model, request.get_data())
 
 
-def text(data: dict[str, Any], name: str, *, required: bool = True) -> str:
-    value = data.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise ApiProblem(
-            422,
-            "Unprocessable Content",
-            _("“%(name)s” must be a string.", name=name),
-            {name: [_("Must be a string.")]},
-        )
-    return value
-
-
-def integer(data: dict[str, Any], name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > INT32_MAX:
-        raise ApiProblem(
-            422,
-            "Unprocessable Content",
-            _("“%(name)s” must be an integer.", name=name),
-            {name: [_("Must be an integer.")]},
-        )
-    return value
-
-
-def amount(data: dict[str, Any], name: str = "amount") -> Decimal:
-    """A positive amount, written as a string with at most two decimals ("300000.00")."""
-    value = data.get(name)
-    try:
-        if not isinstance(value, str):
-            raise InvalidAmount(repr(value))
-        return to_positive_money(value)
-    except InvalidAmount:
-        raise ApiProblem(
-            422,
-            "Unprocessable Content",
-            _("“%(name)s” must be a positive amount written as a string, such as “2000.00”.", name=name),
-            {name: [_("Must be a positive amount with at most two decimals, as a string.")]},
-        ) from None
-
-
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else money_str(value)
+def query(model: type[M]) -> M:
+    """The request's query parameters, validated against ``model``."""
+    return schemas.parse_query(model, request.args)
 
 
 def idempotency_key() -> str | None:
@@ -160,13 +125,13 @@ def idempotency_key() -> str | None:
 def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
     """The wire shape of a fund (GET /funds and ``flask funds --json`` alike)."""
     fund = balance.fund
-    return {
-        "code": fund.code,
-        "name": fund.name,
-        "year": fund.year,
-        "unit": fund.unit.code,
-        "budget": money_str(balance.budget),
-        "committed": money_str(balance.committed),
-        "paid": money_str(balance.paid),
-        "available": money_str(balance.available),
-    }
+    return schemas.FundOut(
+        code=fund.code,
+        name=fund.name,
+        year=fund.year,
+        unit=fund.unit.code,
+        budget=balance.budget,
+        committed=balance.committed,
+        paid=balance.paid,
+        available=balance.available,
+    ).model_dump(mode="json")

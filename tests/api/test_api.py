@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Payment, User
-from app.services import users as user_service
-from tests.conftest import ACTOR
+from app.models import AuditEntry, Payment
 from tests.registry_helpers import make_id
 
 API = "/api/v1"
@@ -32,19 +30,6 @@ ENDPOINTS = {
     "api.reconciliation_report": ("GET", "/reconciliation?year=2015", "auditor", None),
     "api.audit_package": ("GET", "/audit/export?year=2015", "auditor", "finance"),
 }
-
-
-@pytest.fixture
-def token(app, make_user):
-    """Factory: a bearer token for a new user of a role in unit 711002."""
-
-    def _token(role: str, username: str | None = None) -> dict[str, str]:
-        user = make_user(role, username, unit="711002")
-        value = user_service.issue_token(db.session.get(User, user.id), actor=ACTOR)
-        db.session.commit()
-        return {"Authorization": f"Bearer {value}"}
-
-    return _token
 
 
 def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client):

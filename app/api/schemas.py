@@ -1,0 +1,372 @@
+"""The API's shapes as pydantic models: one definition per shape validates what comes in,
+builds what goes out, and generates the OpenAPI document's schemas (app/api/openapi.py).
+
+Request bodies are parsed strictly (a number is not a string, ``true`` is not an integer);
+money travels as a string with two decimals and becomes a ``Decimal`` here, never a float.
+Rules about the domain (budgets, caps, states) stay in the services: these models check
+only the shape, and a refused shape becomes a 422 problem with a message per field.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from flask_babel import gettext as _
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from app.money import InvalidAmount, money_str, to_money, to_positive_money
+from app.params import INT32_MAX
+
+MONEY_PATTERN = r"^[0-9]{1,12}\.[0-9]{2}$"
+MONEY_IN_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+def _amount(value: object, *, positive: bool) -> Decimal:
+    if not isinstance(value, str):
+        raise PydanticCustomError("money_type", "amounts are strings")
+    try:
+        result = to_positive_money(value) if positive else to_money(value)
+    except InvalidAmount:
+        raise PydanticCustomError("money", "not an amount") from None
+    if result < 0:
+        raise PydanticCustomError("money", "not an amount")
+    return result
+
+
+#: A positive amount written as a string with at most two decimals ("2000.00").
+AmountIn = Annotated[
+    Decimal,
+    PlainValidator(lambda value: _amount(value, positive=True)),
+    WithJsonSchema({"type": "string", "pattern": MONEY_IN_PATTERN, "examples": ["2000.00"]}),
+]
+#: Zero or more, as a string (a household's income; a service-only case asks for 0.00).
+MoneyIn = Annotated[
+    Decimal,
+    PlainValidator(lambda value: _amount(value, positive=False)),
+    WithJsonSchema({"type": "string", "pattern": MONEY_IN_PATTERN, "examples": ["1800.00"]}),
+]
+#: Money in a response: always a string with exactly two decimals.
+Money = Annotated[
+    Decimal,
+    PlainSerializer(money_str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["300000.00"]}),
+]
+Id = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
+Text = Annotated[StrictStr, Field(max_length=2000)]
+Short = Annotated[StrictStr, Field(max_length=200)]
+AidType = Literal["living", "medical", "education", "legal", "training", "employment"]
+CaseStatus = Literal["draft", "submitted", "notice", "approved", "rejected", "paid", "closed", "cancelled"]
+
+
+class _Body(BaseModel):
+    """A request body: strict types, unknown fields ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class _Query(BaseModel):
+    """Query parameters arrive as text: lax types, so ``?year=2015`` is the integer 2015."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+class ApplicantIn(_Body):
+    name: Short
+    id_number: Short
+    phone: Short
+    employer: Short
+    household_size: Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
+    household_monthly_income: MoneyIn
+    category: Annotated[StrictInt, Field(ge=1, le=4)]
+    category_reason: Text = ""
+    address: Text = ""
+    main_cause: Short = "other"
+    secondary_cause: Short = ""
+    disaster_event: Text = ""
+    disaster_date: Short = ""
+    rights_case_ref: Short = ""
+
+
+class ModelWorkerIn(_Body):
+    name: Short
+    id_number: Short
+    level: Literal["national", "provincial", "city"]
+    employer: Short
+    title_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
+
+
+class CaseIn(_Body):
+    applicant_id: Id
+    fund_code: Short
+    aid_type: AidType
+    amount: MoneyIn
+    reason: Text
+    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+
+
+class ApproveIn(_Body):
+    amount: AmountIn | None = None
+
+
+class ReasonIn(_Body):
+    reason: Text
+
+
+class CancelIn(_Body):
+    reason: Text = ""
+
+
+class PaymentIn(_Body):
+    amount: AmountIn
+    voucher_no: Short
+    paid_on: date
+    method: Literal["cash", "bank_transfer"]
+
+
+class HealthCheckIn(_Body):
+    model_worker_id: Id
+    amount: AmountIn
+    voucher_no: Short
+    paid_on: date
+
+
+class YearQuery(_Query):
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+
+
+class LedgerQuery(YearQuery):
+    after: Annotated[int, Field(ge=0, le=INT32_MAX)] = 0
+
+
+class ApplicantQuery(_Query):
+    q: Annotated[str, Field(max_length=200)] = ""
+    category: Annotated[int, Field(ge=1, le=4)] | None = None
+    status: Annotated[str, Field(max_length=20)] | None = None
+    after: Annotated[str, Field(max_length=200)] | None = None
+    reveal: Literal["id_number"] | None = None
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+class Problem(_Out):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+class FundOut(_Out):
+    code: str
+    name: str
+    year: int
+    unit: str
+    budget: Money
+    committed: Money
+    paid: Money
+    available: Money
+
+
+class FundList(_Out):
+    year: int
+    funds: list[FundOut]
+
+
+class LedgerEntryOut(_Out):
+    seq: int
+    id: int
+    kind: str
+    amount: Money
+    created_at: datetime
+    memo: str | None
+    available: Money
+    committed: Money
+    paid: Money
+
+
+class LedgerPage(_Out):
+    fund: str
+    year: int
+    items: list[LedgerEntryOut]
+    next: str | None
+
+
+class ApplicantOut(_Out):
+    id: int
+    name: str
+    id_number: str
+    phone: str | None
+    employer: str | None
+    unit: str
+    household_size: int
+    household_monthly_income: Money | None
+    per_capita_income: Money | None
+    category: int
+    category_reason: str | None
+    suggested_category: int | None
+    category_supported: bool
+    status: str
+
+
+class ApplicantCreated(ApplicantOut):
+    warnings: list[str]
+
+
+class ApplicantPage(_Out):
+    items: list[ApplicantOut]
+    next: str | None
+
+
+class ModelWorkerOut(_Out):
+    id: int
+    name: str
+    level: str
+    id_number: str
+    title_year: int | None
+    entitled: bool
+
+
+class CaseOut(_Out):
+    id: int
+    applicant_id: int
+    fund_code: str
+    year: int
+    aid_type: AidType
+    status: CaseStatus
+    reason: str | None
+    requested_amount: Money
+    approved_amount: Money | None
+    paid_amount: Money
+    notice_end: date | None
+
+
+class PaymentOut(_Out):
+    id: int
+    case_id: int | None
+    model_worker_id: int | None
+    amount: Money
+    voucher_no: str
+    paid_on: date
+    method: str
+    reversed: bool
+
+
+class CheckOut(_Out):
+    check: str
+    ok: bool
+    problems: list[str]
+
+
+class FundReconciliationOut(_Out):
+    code: str
+    name: str
+    budget: Money
+    committed: Money
+    paid: Money
+    available: Money
+    ledger_sum: Money
+    ok: bool
+    checks: list[CheckOut]
+
+
+class DepartmentOut(_Out):
+    special_public_total: Money | None
+    budget_total: Money | None
+    checks: list[CheckOut]
+
+
+class ReconciliationOut(_Out):
+    year: int
+    ok: bool
+    funds: list[FundReconciliationOut]
+    department: DepartmentOut
+
+
+REQUESTS: tuple[type[BaseModel], ...] = (
+    ApplicantIn,
+    ModelWorkerIn,
+    CaseIn,
+    ApproveIn,
+    ReasonIn,
+    CancelIn,
+    PaymentIn,
+    HealthCheckIn,
+)
+RESPONSES: tuple[type[BaseModel], ...] = (
+    Problem,
+    FundList,
+    LedgerPage,
+    ApplicantCreated,
+    ApplicantPage,
+    ModelWorkerOut,
+    CaseOut,
+    PaymentOut,
+    ReconciliationOut,
+)
+
+# --- turning pydantic's findings into the product's words ------------------------------
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return _("Required.")
+    if kind in {"string_type", "money_type"}:
+        return _("Must be a string.") if kind == "string_type" else _("Amounts must be strings.")
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return _("Must be an integer.")
+    if kind == "money":
+        return _("Must be a positive amount with at most two decimals, as a string.")
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return _("Out of the allowed range.")
+    if kind == "literal_error":
+        return _("Not one of the allowed values: %(values)s.", values=error["ctx"]["expected"])
+    if kind.startswith("date"):
+        return _("Enter the date as 2015-03-01.")
+    if kind == "string_too_long":
+        return _("Too long.")
+    if kind in {"json_invalid", "json_type", "model_type", "model_attributes_type", "dict_type"}:
+        return _("The body must be a JSON object.")
+    return _("This value is not valid.")
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """``{"field": ["message", ...]}`` in the current locale; problems with the whole body
+    are filed under ``body``."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False):
+        location = [str(part) for part in item["loc"]]
+        errors.setdefault(".".join(location) or "body", []).append(_message(item))
+    return errors
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """Validate a JSON request body; an empty body is an empty object."""
+    return model.model_validate_json(raw.strip() or b"{}")
+
+
+def parse_query(model: type[M], args: Any) -> M:
+    return model.model_validate(args.to_dict())
