@@ -101,10 +101,10 @@ def _accounts(fund_id: int) -> dict[str, LedgerAccount]:
 
 def balance(fund: Fund) -> FundBalance:
     """The fund's maintained balances (no sum over the ledger)."""
-    return _balance_from(fund, _accounts(fund.id))
+    return balance_of(fund, _accounts(fund.id))
 
 
-def _balance_from(fund: Fund, accounts: dict[str, LedgerAccount]) -> FundBalance:
+def balance_of(fund: Fund, accounts: dict[str, LedgerAccount]) -> FundBalance:
     return FundBalance(
         fund=fund,
         budget=-accounts[APPROPRIATION].balance,
@@ -127,7 +127,7 @@ def fund_balances(year: int, unit_ids: list[int] | None = None) -> list[FundBala
         select(LedgerAccount).where(LedgerAccount.fund_id.in_(by_fund))
     ).scalars():
         by_fund[account.fund_id][account.kind] = account
-    return [_balance_from(fund, by_fund[fund.id]) for fund in funds]
+    return [balance_of(fund, by_fund[fund.id]) for fund in funds]
 
 
 def find_fund(code: str, year: int, unit_id: int | None = None) -> Fund:

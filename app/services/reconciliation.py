@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.budget import Budget, BudgetLine
@@ -83,21 +84,90 @@ class Reconciliation:
         return all(f.ok for f in self.funds) and all(c.ok for c in self.department)
 
 
-def _account_sums(fund: Fund) -> dict[int, Decimal]:
-    sums: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for account_id, total in db.session.execute(
-        select(Transfer.debit_account_id, func.sum(Transfer.amount))
-        .where(Transfer.fund_id == fund.id)
-        .group_by(Transfer.debit_account_id)
+#: At most this many problems of one kind are named per fund; the rest are counted.
+MAX_NAMED = 20
+
+
+@dataclass
+class _LedgerScan:
+    """What one pass over a fund's entries found (see :func:`_scan_ledgers`)."""
+
+    sums: dict[str, Decimal]  # per account kind: debits minus credits
+    entries: int
+    last_seq: int
+    first_gap: int | None  # the first entry whose number does not follow the one before
+    first_break: int | None  # the first entry whose running balance does not follow
+
+
+def _scan_ledgers(funds: list[Fund], accounts: dict[int, dict[str, LedgerAccount]]) -> dict[int, _LedgerScan]:
+    """One pass over the ledger of every fund given, in the database: per fund the sum of
+    each account, the count and the last number, the first gap in the numbering and the
+    first entry whose stored running balance differs from the running sum of the entries
+    up to it (a window function over the entries in order)."""
+    ids_of = {
+        kind: [a[kind].id for a in accounts.values()] for kind in (APPROPRIATION, AVAILABLE, COMMITTED, PAID)
+    }
+
+    def delta(kind: str):  # type: ignore[no-untyped-def]
+        return case(
+            (Transfer.debit_account_id.in_(ids_of[kind]), Transfer.amount),
+            (Transfer.credit_account_id.in_(ids_of[kind]), -Transfer.amount),
+            else_=literal(ZERO, Transfer.amount.type),
+        )
+
+    window = {"partition_by": Transfer.fund_id, "order_by": Transfer.seq, "rows": (None, 0)}
+    rows = (
+        select(
+            Transfer.fund_id,
+            Transfer.seq,
+            delta(APPROPRIATION).label("d_appropriation"),
+            delta(AVAILABLE).label("d_available"),
+            delta(COMMITTED).label("d_committed"),
+            delta(PAID).label("d_paid"),
+            Transfer.available_after,
+            Transfer.committed_after,
+            Transfer.paid_after,
+            func.row_number().over(**window).label("n"),
+            func.sum(delta(AVAILABLE)).over(**window).label("r_available"),
+            func.sum(delta(COMMITTED)).over(**window).label("r_committed"),
+            func.sum(delta(PAID)).over(**window).label("r_paid"),
+        )
+        .where(Transfer.fund_id.in_([f.id for f in funds]))
+        .subquery()
+    )
+    broken = or_(
+        rows.c.r_available != rows.c.available_after,
+        rows.c.r_committed != rows.c.committed_after,
+        rows.c.r_paid != rows.c.paid_after,
+    )
+    result = {
+        f.id: _LedgerScan(
+            sums=dict.fromkeys(ids_of, ZERO), entries=0, last_seq=0, first_gap=None, first_break=None
+        )
+        for f in funds
+    }
+    for row in db.session.execute(
+        select(
+            rows.c.fund_id,
+            func.sum(rows.c.d_appropriation),
+            func.sum(rows.c.d_available),
+            func.sum(rows.c.d_committed),
+            func.sum(rows.c.d_paid),
+            func.count(),
+            func.max(rows.c.seq),
+            func.min(case((rows.c.n != rows.c.seq, rows.c.seq))),
+            func.min(case((broken, rows.c.seq))),
+        ).group_by(rows.c.fund_id)
     ):
-        sums[account_id] += total
-    for account_id, total in db.session.execute(
-        select(Transfer.credit_account_id, func.sum(Transfer.amount))
-        .where(Transfer.fund_id == fund.id)
-        .group_by(Transfer.credit_account_id)
-    ):
-        sums[account_id] -= total
-    return sums
+        fund_id, appropriation, available, committed, paid, count, last, gap, broke = row
+        result[fund_id] = _LedgerScan(
+            sums={APPROPRIATION: appropriation, AVAILABLE: available, COMMITTED: committed, PAID: paid},
+            entries=count,
+            last_seq=last or 0,
+            first_gap=gap,
+            first_break=broke,
+        )
+    return result
 
 
 def check_identity(b: ledger.FundBalance) -> list[str]:
@@ -116,47 +186,42 @@ def check_identity(b: ledger.FundBalance) -> list[str]:
     return []
 
 
-def check_ledger_sum(fund: Fund, accounts: dict[str, LedgerAccount], sums: dict[int, Decimal]) -> list[str]:
+def check_ledger_sum(accounts: dict[str, LedgerAccount], sums: dict[str, Decimal]) -> list[str]:
     problems = []
     for kind, account in accounts.items():
-        if sums[account.id] != account.balance:
+        if sums[kind] != account.balance:
             problems.append(
                 _(
                     "Account %(kind)s: the entries add up to %(sum)s, the balance shown is %(shown)s.",
                     kind=kind,
-                    sum=format_yuan(sums[account.id]),
+                    sum=format_yuan(sums[kind]),
                     shown=format_yuan(account.balance),
                 )
             )
     return problems
 
 
-def check_running(fund: Fund, accounts: dict[str, LedgerAccount]) -> list[str]:
-    """Replay the entries in order; name the first whose figures do not follow."""
-    kinds = {account.id: kind for kind, account in accounts.items()}
-    running = {APPROPRIATION: ZERO, AVAILABLE: ZERO, COMMITTED: ZERO, PAID: ZERO}
-    last = 0
-    for entry in db.session.execute(
-        select(Transfer).where(Transfer.fund_id == fund.id).order_by(Transfer.seq)
-    ).scalars():
-        if entry.seq != last + 1:
-            return [_("Entry %(seq)s: the entries before it are missing or out of order.", seq=entry.seq)]
-        last = entry.seq
-        running[kinds[entry.debit_account_id]] += entry.amount
-        running[kinds[entry.credit_account_id]] -= entry.amount
-        after = (entry.available_after, entry.committed_after, entry.paid_after)
-        if after != (running[AVAILABLE], running[COMMITTED], running[PAID]):
-            return [
-                _(
-                    "Entry %(seq)s (id %(id)s, %(amount)s): its running balance does not follow from the"
-                    " entries before it; it may have been changed.",
-                    seq=entry.seq,
-                    id=entry.id,
-                    amount=format_yuan(entry.amount),
-                )
-            ]
-    if last != fund.last_seq:
-        return [_("The fund counts %(n)s entries, the ledger holds %(m)s.", n=fund.last_seq, m=last)]
+def check_running(fund: Fund, scan: _LedgerScan) -> list[str]:
+    """Name the first entry that is out of order or whose figures do not follow."""
+    firsts = [seq for seq in (scan.first_gap, scan.first_break) if seq is not None]
+    if firsts:
+        seq = min(firsts)
+        if seq == scan.first_gap:
+            return [_("Entry %(seq)s: the entries before it are missing or out of order.", seq=seq)]
+        entry = db.session.execute(
+            select(Transfer.id, Transfer.amount).where(Transfer.fund_id == fund.id, Transfer.seq == seq)
+        ).one()
+        return [
+            _(
+                "Entry %(seq)s (id %(id)s, %(amount)s): its running balance does not follow from the"
+                " entries before it; it may have been changed.",
+                seq=seq,
+                id=entry.id,
+                amount=format_yuan(entry.amount),
+            )
+        ]
+    if scan.last_seq != fund.last_seq:
+        return [_("The fund counts %(n)s entries, the ledger holds %(m)s.", n=fund.last_seq, m=scan.last_seq)]
     return []
 
 
@@ -175,95 +240,142 @@ def check_budget_line(fund: Fund, b: ledger.FundBalance) -> list[str]:
     return []
 
 
-def check_payments(fund: Fund) -> list[str]:
-    problems = []
-    payment_rows = {
-        p.transfer_id: p
-        for p in db.session.execute(select(Payment).where(Payment.fund_id == fund.id)).scalars()
-    }
-    for entry in db.session.execute(
-        select(Transfer).where(Transfer.fund_id == fund.id, Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT)))
-    ).scalars():
-        payment = payment_rows.get(entry.id)
-        if payment is None:
-            problems.append(
+def _payment_problems(fund_ids: list[int]) -> dict[int, list[str]]:
+    """Payment entries with no payment record, another amount, or no approved case: the
+    database returns only the rows that are wrong."""
+    problems: dict[int, list[str]] = defaultdict(list)
+    rows = db.session.execute(
+        select(
+            Transfer.fund_id,
+            Transfer.seq,
+            Transfer.amount,
+            Payment.id.label("payment_id"),
+            Payment.amount.label("payment_amount"),
+            Payment.case_id,
+            Payment.model_worker_id,
+            Case.approved_amount,
+        )
+        .outerjoin(Payment, Payment.transfer_id == Transfer.id)
+        .outerjoin(Case, Case.id == Payment.case_id)
+        .where(
+            Transfer.fund_id.in_(fund_ids),
+            Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT)),
+            or_(
+                Payment.id.is_(None),
+                Payment.amount != Transfer.amount,
+                and_(Payment.case_id.is_not(None), Case.approved_amount.is_(None)),
+                and_(Payment.case_id.is_(None), Payment.model_worker_id.is_(None)),
+            ),
+        )
+        .order_by(Transfer.fund_id, Transfer.seq)
+    )
+    for row in rows:
+        found = problems[row.fund_id]
+        if len(found) >= MAX_NAMED:
+            continue
+        if row.payment_id is None:
+            found.append(
                 _(
                     "Entry %(seq)s pays %(amount)s with no payment record.",
-                    seq=entry.seq,
-                    amount=format_yuan(entry.amount),
+                    seq=row.seq,
+                    amount=format_yuan(row.amount),
                 )
             )
-        elif payment.amount != entry.amount:
-            problems.append(
+        elif row.payment_amount != row.amount:
+            found.append(
                 _(
                     "Payment %(id)s says %(a)s, its entry %(b)s.",
-                    id=payment.id,
-                    a=format_yuan(payment.amount),
-                    b=format_yuan(entry.amount),
+                    id=row.payment_id,
+                    a=format_yuan(row.payment_amount),
+                    b=format_yuan(row.amount),
                 )
             )
-        elif payment.case_id is not None:
-            case = db.session.get(Case, payment.case_id)
-            if case is None or case.approved_amount is None:
-                problems.append(_("Payment %(id)s belongs to no approved case.", id=payment.id))
-        elif payment.model_worker_id is None:
-            problems.append(_("Payment %(id)s belongs to no case or check-up.", id=payment.id))
+        elif row.case_id is not None:
+            found.append(_("Payment %(id)s belongs to no approved case.", id=row.payment_id))
+        else:
+            found.append(_("Payment %(id)s belongs to no case or check-up.", id=row.payment_id))
     return problems
 
 
-def check_reversals(fund: Fund) -> list[str]:
-    problems = []
-    for entry in db.session.execute(
-        select(Transfer).where(Transfer.fund_id == fund.id, Transfer.kind == REVERSAL)
-    ).scalars():
-        original = db.session.get(Transfer, entry.reverses_id) if entry.reverses_id else None
-        if (
-            original is None
-            or original.amount != entry.amount
-            or (original.debit_account_id, original.credit_account_id)
-            != (entry.credit_account_id, entry.debit_account_id)
-        ):
-            problems.append(_("Reversal entry %(seq)s does not undo its original.", seq=entry.seq))
-    reversed_payments = db.session.execute(
-        select(func.count()).select_from(PaymentReversal).join(Payment).where(Payment.fund_id == fund.id)
-    ).scalar_one()
-    reversal_entries = db.session.execute(
-        select(func.count())
-        .select_from(Transfer)
+def _reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
+    problems: dict[int, list[str]] = defaultdict(list)
+    original = aliased(Transfer)
+    for row in db.session.execute(
+        select(Transfer.fund_id, Transfer.seq)
+        .outerjoin(original, original.id == Transfer.reverses_id)
         .where(
-            Transfer.fund_id == fund.id,
+            Transfer.fund_id.in_(fund_ids),
             Transfer.kind == REVERSAL,
-            Transfer.reverses_id.in_(select(Transfer.id).where(Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT)))),
+            or_(
+                original.id.is_(None),
+                original.amount != Transfer.amount,
+                original.debit_account_id != Transfer.credit_account_id,
+                original.credit_account_id != Transfer.debit_account_id,
+            ),
         )
-    ).scalar_one()
-    if reversed_payments != reversal_entries:
-        problems.append(
-            _(
-                "%(a)s payment reversals are recorded, the ledger holds %(b)s.",
-                a=reversed_payments,
-                b=reversal_entries,
+        .order_by(Transfer.fund_id, Transfer.seq)
+    ):
+        if len(problems[row.fund_id]) < MAX_NAMED:
+            problems[row.fund_id].append(_("Reversal entry %(seq)s does not undo its original.", seq=row.seq))
+    recorded = dict(
+        db.session.execute(
+            select(Payment.fund_id, func.count())
+            .select_from(PaymentReversal)
+            .join(Payment)
+            .where(Payment.fund_id.in_(fund_ids))
+            .group_by(Payment.fund_id)
+        ).all()
+    )
+    in_ledger = dict(
+        db.session.execute(
+            select(Transfer.fund_id, func.count())
+            .join(original, original.id == Transfer.reverses_id)
+            .where(
+                Transfer.fund_id.in_(fund_ids),
+                Transfer.kind == REVERSAL,
+                original.kind.in_((PAYMENT, DIRECT_PAYMENT)),
             )
-        )
+            .group_by(Transfer.fund_id)
+        ).all()
+    )
+    for fund_id in fund_ids:
+        a, b = recorded.get(fund_id, 0), in_ledger.get(fund_id, 0)
+        if a != b:
+            problems[fund_id].append(
+                _("%(a)s payment reversals are recorded, the ledger holds %(b)s.", a=a, b=b)
+            )
     return problems
 
 
-def reconcile_fund(fund: Fund) -> FundReconciliation:
-    accounts = {
-        a.kind: a
-        for a in db.session.execute(select(LedgerAccount).where(LedgerAccount.fund_id == fund.id)).scalars()
-    }
-    b = ledger.balance(fund)
-    sums = _account_sums(fund)
-    checks = [
-        CheckResult("identity", check_identity(b)),
-        CheckResult("ledger_sum", check_ledger_sum(fund, accounts, sums)),
-        CheckResult("running", check_running(fund, accounts)),
-        CheckResult("budget_line", check_budget_line(fund, b)),
-        CheckResult("payments", check_payments(fund)),
-        CheckResult("reversals", check_reversals(fund)),
-    ]
-    ledger_sum = sums[accounts[PAID].id] + sums[accounts[COMMITTED].id] + sums[accounts[AVAILABLE].id]
-    return FundReconciliation(fund=fund, balance=b, ledger_sum=ledger_sum, checks=checks)
+def reconcile_funds(funds: list[Fund]) -> list[FundReconciliation]:
+    """Every check for each fund, with a fixed number of queries however many entries and
+    funds there are: the ledgers are scanned once, in the database."""
+    if not funds:
+        return []
+    fund_ids = [f.id for f in funds]
+    accounts: dict[int, dict[str, LedgerAccount]] = defaultdict(dict)
+    for account in db.session.execute(
+        select(LedgerAccount).where(LedgerAccount.fund_id.in_(fund_ids))
+    ).scalars():
+        accounts[account.fund_id][account.kind] = account
+    scans = _scan_ledgers(funds, accounts)
+    payments = _payment_problems(fund_ids)
+    reversals = _reversal_problems(fund_ids)
+    results = []
+    for fund in funds:
+        b = ledger.balance_of(fund, accounts[fund.id])
+        scan = scans[fund.id]
+        checks = [
+            CheckResult("identity", check_identity(b)),
+            CheckResult("ledger_sum", check_ledger_sum(accounts[fund.id], scan.sums)),
+            CheckResult("running", check_running(fund, scan)),
+            CheckResult("budget_line", check_budget_line(fund, b)),
+            CheckResult("payments", payments.get(fund.id, [])),
+            CheckResult("reversals", reversals.get(fund.id, [])),
+        ]
+        ledger_sum = scan.sums[PAID] + scan.sums[COMMITTED] + scan.sums[AVAILABLE]
+        results.append(FundReconciliation(fund=fund, balance=b, ledger_sum=ledger_sum, checks=checks))
+    return results
 
 
 def reconcile(year: int, unit_ids: list[int] | None = None) -> Reconciliation:
@@ -271,7 +383,7 @@ def reconcile(year: int, unit_ids: list[int] | None = None) -> Reconciliation:
     query = select(Fund).where(Fund.year == year).order_by(Fund.unit_id, Fund.code)
     if unit_ids is not None:
         query = query.where(Fund.unit_id.in_(unit_ids))
-    funds = [reconcile_fund(f) for f in db.session.execute(query).scalars()]
+    funds = reconcile_funds(list(db.session.execute(query).scalars()))
     department: list[CheckResult] = []
     budget_total = special_total = None
     budgets = db.session.execute(select(Budget).where(Budget.year == year)).scalars().all()

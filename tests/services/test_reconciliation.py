@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from app.extensions import db
@@ -262,3 +263,71 @@ def test_the_performance_report(client, auth, busy_year):
     book = load_workbook(io.BytesIO(client.get("/reports/performance.xlsx?year=2015").data))
     cells = [c.value for row in book.active.iter_rows() for c in row]
     assert "按困难类别" in cells and 2300 in [int(v) for v in cells if isinstance(v, (int, float))]
+
+
+def _behind_the_apps_back(is_postgres: bool, *statements: str) -> None:
+    """Run SQL with the append-only guards out of the way, as an intruder with the
+    database password could."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if is_postgres:
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            for table in ("ledger_transfers", "payments", "payment_reversals"):
+                for action in ("update", "delete"):
+                    connection.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}"))
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def _failing(year: int = 2015) -> dict[str, dict[str, list[str]]]:
+    result = reconciliation.reconcile(year)
+    return {f.fund.code: {c.key: c.problems for c in f.checks if not c.ok} for f in result.funds}
+
+
+@pytest.mark.parametrize(
+    ("tamper", "fund", "check", "expected"),
+    [
+        (
+            "UPDATE ledger_transfers SET seq = seq + 100 WHERE id = (SELECT max(id) FROM ledger_transfers"
+            " WHERE fund_id = (SELECT id FROM funds WHERE code = '2015100002'))",
+            "2015100002",
+            "running",
+            "missing or out of order",
+        ),
+        (
+            "DELETE FROM payments WHERE voucher_no = 'V3'",
+            "2015100001",
+            "payments",
+            "no payment record",
+        ),
+        (
+            "UPDATE ledger_transfers SET reverses_id ="
+            " (SELECT transfer_id FROM payments WHERE voucher_no = 'V2') WHERE kind = 'reversal'",
+            "2015100001",
+            "reversals",
+            "does not undo its original",
+        ),
+        (
+            "DELETE FROM payment_reversals",
+            "2015100001",
+            "reversals",
+            "0 payment reversals are recorded, the ledger holds 1",
+        ),
+        (
+            "UPDATE funds SET last_seq = last_seq + 1 WHERE code = '2015100002'",
+            "2015100002",
+            "running",
+            "The fund counts",
+        ),
+    ],
+)
+def test_each_check_names_what_was_changed(app, busy_year, is_postgres, tamper, fund, check, expected):
+    assert _failing() == {"2015100001": {}, "2015100002": {}}
+    _behind_the_apps_back(is_postgres, tamper)
+    with force_locale("en"):
+        failing = _failing()
+    assert check in failing[fund], failing
+    assert any(expected in problem for problem in failing[fund][check]), failing[fund][check]
+    other = next(code for code in failing if code != fund)
+    assert failing[other] == {}
