@@ -70,16 +70,22 @@ def executed_to(fund: Fund, as_of: date | None) -> Decimal:
 
 def monthly_payments(fund: Fund) -> list[Decimal]:
     """Net paid from the fund in each month of its year (January first), by payment
-    date; a reversed payment is left out of its month."""
+    date; a reversed payment is left out of its month. Summed in the database."""
     months = [ZERO] * 12
+    month = func.extract("month", Payment.paid_on)
     rows = db.session.execute(
-        select(Payment.amount, Payment.paid_on)
+        select(month, func.sum(Payment.amount))
         .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
-        .where(Payment.fund_id == fund.id, PaymentReversal.id.is_(None))
+        .where(
+            Payment.fund_id == fund.id,
+            PaymentReversal.id.is_(None),
+            Payment.paid_on >= date(fund.year, 1, 1),
+            Payment.paid_on <= date(fund.year, 12, 31),
+        )
+        .group_by(month)
     )
-    for amount, paid_on in rows:
-        if paid_on.year == fund.year:
-            months[paid_on.month - 1] += amount
+    for number, total in rows:
+        months[int(number) - 1] = total
     return months
 
 

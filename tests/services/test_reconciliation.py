@@ -331,3 +331,12 @@ def test_each_check_names_what_was_changed(app, busy_year, is_postgres, tamper, 
     assert any(expected in problem for problem in failing[fund][check]), failing[fund][check]
     other = next(code for code in failing if code != fund)
     assert failing[other] == {}
+
+
+def test_the_month_chart_sums_payments_by_date_leaving_reversed_ones_out(busy_year):
+    from app.services import budget_report
+
+    months = budget_report.monthly_payments(busy_year["2015100001"])
+    assert months[0] == Decimal("2300.00")  # 1,500 + 300 + 500; the reversed 1,000 is left out
+    assert months[1:] == [Decimal("0.00")] * 11
+    assert budget_report.monthly_payments(busy_year["2015100002"])[0] == Decimal("1000.00")
