@@ -53,6 +53,8 @@ class Worker(db.Model):
         Index("ix_workers_unit_pinyin", "unit_id", "name_pinyin", "id"),
         Index("ix_workers_pinyin", "name_pinyin", "id"),
         Index("ix_workers_initials", "name_initials"),
+        Index("ix_workers_name", "name"),
+        Index("ix_workers_employer", "employer"),
         Index("ix_workers_id_last4", "id_last4"),
         Index("ix_workers_category_status", "category", "status"),
     )

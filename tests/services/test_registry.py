@@ -294,6 +294,7 @@ def test_search_by_pinyin_initials_id_tail_and_employer_sorted_by_pinyin(unit, l
     assert found("ZS") == ["张三", "张珊珊"]
     assert found(ids["王五"][-4:]) == ["王五"]
     assert found("李四所在") == ["李四"]
+    assert found("所在厂") == []  # the beginning of a name or employer, not its middle (indexed)
     assert found("张") == ["张三", "张珊珊"]
     assert found("") == ["李四", "王五", "张三", "张珊珊", "赵六"]  # sorted by pinyin
     assert found("%") == [] and found("_") == []
