@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import flash
 
 from app.auth.actor import current_actor
+from app.database import with_retries
 from app.extensions import db
 from app.services.errors import DomainError, ValidationFailed
 from app.services.four_eyes import FourEyesViolation, record_refusal
@@ -30,10 +31,15 @@ def flash_error(error: DomainError) -> None:
 def perform(
     action: Callable[[], object], success: str, *, unit_id: int | None, object_type: str, object_id: object
 ) -> bool:
-    """Run ``action`` and commit; on a broken rule roll back and flash why. True if done."""
-    try:
+    """Run ``action`` and commit (again if the database asks for a retry, see
+    app/database.py); on a broken rule roll back and flash why. True if done."""
+
+    def step() -> None:
         action()
         db.session.commit()
+
+    try:
+        with_retries(step, rollback=db.session.rollback)
     except FourEyesViolation as violation:
         db.session.rollback()
         record_refusal(

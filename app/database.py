@@ -4,14 +4,45 @@ SQLite: WAL journal, foreign keys on, a busy timeout, and every transaction open
 with ``BEGIN IMMEDIATE`` so that two writers never interleave a read-check-write
 sequence (the second one waits for the first to commit, then sees its result).
 PostgreSQL: services take row locks (``SELECT ... FOR UPDATE``) instead.
+
+A step that the database refuses because it could not serialise it (SQLSTATE 40001)
+or chose it as a deadlock victim (40P01) is rolled back and run again, at most three
+more times (:func:`with_retries`); a lost connection is not retried but answered with
+a "please retry" page (app/errors.py), and the pool's pre-ping replaces it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
+#: serialization_failure, deadlock_detected: the transaction may simply be run again.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+MAX_RETRIES = 3
+
+
+def is_retryable(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def with_retries(step: Callable[[], T], *, rollback: Callable[[], None], retries: int = MAX_RETRIES) -> T:
+    """Run ``step`` (which commits); when the database refuses it with a serialization
+    failure or a deadlock, roll back and run it again, at most ``retries`` more times."""
+    for attempt in range(retries + 1):
+        try:
+            return step()
+        except DBAPIError as error:
+            rollback()
+            if attempt == retries or not is_retryable(error):
+                raise
+            time.sleep(0.02 * 2**attempt)  # back off a little: the other transaction finishes
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:

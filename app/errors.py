@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api.support import problem
+from app.database import is_retryable
 from app.extensions import db
 
 
@@ -42,6 +44,30 @@ def install_error_pages(app: Flask) -> None:
         }
         title, message = titles.get(code, (_("Error"), _("The request could not be completed.")))
         return _page(code, title, message)
+
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError) -> tuple[str, int] | Response:
+        """A lost connection, or a conflict that stayed after the retries: nothing was
+        saved (the transaction is rolled back), and the user is asked to try again."""
+        db.session.rollback()
+        if not (error.connection_invalidated or is_retryable(error) or isinstance(error, OperationalError)):
+            return _unexpected(error)
+        app.logger.warning("Database unavailable or busy: %s", type(error.orig).__name__)
+        if request.path.startswith("/api/"):
+            response = problem(
+                503,
+                "Service Unavailable",
+                _("The database connection was interrupted. Nothing was saved; retry."),
+            )
+        else:
+            page, _code = _page(
+                503,
+                _("Please try again"),
+                _("The connection to the database was interrupted. Nothing was saved; please try again."),
+            )
+            response = Response(page, status=503, mimetype="text/html")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int] | Response:

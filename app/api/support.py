@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.api import schemas
 from app.auth.permissions import Permission, role_has
+from app.database import with_retries
 from app.extensions import db
 from app.services import ledger
 from app.services import users as user_service
@@ -74,7 +75,7 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
                 )
             g.api_user = user
             try:
-                return view(*args, **kwargs)
+                return with_retries(lambda: view(*args, **kwargs), rollback=db.session.rollback)
             except ApiProblem as failure:
                 db.session.rollback()
                 return problem(failure.status, failure.title, failure.detail, failure.errors)
