@@ -291,7 +291,10 @@ def approve(
     if (case.status, "approve") not in TRANSITIONS:
         _advance(case, "approve", actor=actor)  # raises WrongState with the message
     _decision_checks(case, actor, today)
-    value = case.requested_amount if amount is None else to_money(amount)
+    try:
+        value = case.requested_amount if amount is None else to_money(amount)
+    except InvalidAmount:
+        value = Decimal("-1")  # refused just below, with the message that says what is allowed
     if value < ZERO or value > case.requested_amount:
         raise InvalidInput(
             _(
