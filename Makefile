@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 BUDGET := data/budget-711002-2015.json
 
-.PHONY: run test test-sqlite test-postgres lint translations messages clean
+.PHONY: run test test-sqlite test-postgres lint translations messages bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -53,5 +53,13 @@ messages: $(VENV)/.dev
 	  -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
+## make bench: seed a synthetic data set and print each figure beside its baseline
+## (BENCH_SCALE=small|large; SQLite, and PostgreSQL too when TEST_DATABASE_URL is set)
+BENCH_SCALE ?= small
+bench: $(VENV)/.dev translations
+	$(PY) -m bench.run --scale $(BENCH_SCALE) --db sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(PY) -m bench.run --scale $(BENCH_SCALE) --db postgres; \
+	else echo "TEST_DATABASE_URL is not set: PostgreSQL benchmark skipped"; fi
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis bench/.data bench/out
