@@ -42,6 +42,7 @@ from app.models import (
     Fund,
     LedgerAccount,
     Payment,
+    PaymentMonth,
     PaymentReversal,
     Transfer,
     Unit,
@@ -553,6 +554,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
     )
 
     audit_seq, audit_hash = 0, GENESIS_HASH
+    month_totals: dict[tuple[int, int], Decimal] = {}  # the dashboard's maintained totals
     payment_id = reversal_id = 0
     chunk = 50_000
     for start in range(0, n_cases, chunk):
@@ -599,6 +601,9 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                             by=people["finance"],
                         )
                         payment_id += 1
+                        month_totals[(fund_id, clock.month)] = (
+                            month_totals.get((fund_id, clock.month), 0) + part
+                        )
                         payments.append(
                             (
                                 payment_id,
@@ -677,6 +682,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                             by=people["finance"],
                         )
                         reversal_id += 1
+                        month_totals[(fund_id, payments[-1][7].month)] -= original[6]
                         reversals.append(
                             (reversal_id, payment_id, reversal, "错付", people["finance"], clock)
                         )
@@ -774,6 +780,11 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
         )
         log(f"  cases {min(start + chunk, n_cases):,} / {n_cases:,}; ledger entries {transfer_id:,}")
 
+    put(
+        PaymentMonth,
+        ["fund_id", "month", "amount"],
+        [(f, m, a) for (f, m), a in sorted(month_totals.items())],
+    )
     raw.commit()
     raw.close()
 

@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.budget import Budget, BudgetLine
-from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentReversal
+from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
@@ -25,6 +25,7 @@ __all__ = [
     "LedgerAccount",
     "ModelWorker",
     "Payment",
+    "PaymentMonth",
     "PaymentReversal",
     "PolicyValue",
     "Transfer",

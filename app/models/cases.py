@@ -177,3 +177,16 @@ class PaymentReversal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="reversal")
+
+
+class PaymentMonth(db.Model):
+    """Net paid from a fund in one month of its year, by payment date (reversed payments
+    left out): a maintained total, updated with each payment and reversal under the
+    fund's lock, so the dashboard's month chart reads twelve rows, not the payments."""
+
+    __tablename__ = "payment_months"
+    __table_args__ = (CheckConstraint("month BETWEEN 1 AND 12", name="month"),)
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))

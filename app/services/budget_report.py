@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.budget import Budget, BudgetLine
-from app.models.cases import Payment, PaymentReversal
+from app.models.cases import Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund
 from app.money import ZERO
 from app.services import ledger
@@ -70,22 +70,11 @@ def executed_to(fund: Fund, as_of: date | None) -> Decimal:
 
 def monthly_payments(fund: Fund) -> list[Decimal]:
     """Net paid from the fund in each month of its year (January first), by payment
-    date; a reversed payment is left out of its month. Summed in the database."""
+    date; a reversed payment is left out of its month. Twelve maintained totals
+    (``PaymentMonth``), kept with every payment and reversal."""
     months = [ZERO] * 12
-    month = func.extract("month", Payment.paid_on)
-    rows = db.session.execute(
-        select(month, func.sum(Payment.amount))
-        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
-        .where(
-            Payment.fund_id == fund.id,
-            PaymentReversal.id.is_(None),
-            Payment.paid_on >= date(fund.year, 1, 1),
-            Payment.paid_on <= date(fund.year, 12, 31),
-        )
-        .group_by(month)
-    )
-    for number, total in rows:
-        months[int(number) - 1] = total
+    for month in db.session.execute(select(PaymentMonth).where(PaymentMonth.fund_id == fund.id)).scalars():
+        months[month.month - 1] = month.amount
     return months
 
 

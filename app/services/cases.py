@@ -27,6 +27,7 @@ from app.models.cases import (
     Case,
     CaseEvent,
     Payment,
+    PaymentMonth,
     PaymentReversal,
 )
 from app.models.ledger import Fund, Transfer
@@ -411,7 +412,19 @@ def _record_payment(
     )
     db.session.add(payment)
     db.session.flush()
+    _count_in_month(fund, paid_on, payment.amount)
     return payment
+
+
+def _count_in_month(fund: Fund, paid_on: date, amount: Decimal) -> None:
+    """Keep the fund's month total (``PaymentMonth``); the caller holds the fund's lock."""
+    if paid_on.year != fund.year:
+        return
+    month = db.session.get(PaymentMonth, (fund.id, paid_on.month))
+    if month is None:
+        db.session.add(PaymentMonth(fund_id=fund.id, month=paid_on.month, amount=amount))
+    else:
+        month.amount += amount
 
 
 def pay(
@@ -485,6 +498,7 @@ def reverse_payment(payment: Payment, *, reason: str, actor: Actor) -> PaymentRe
         payment_id=payment.id, transfer_id=transfer.id, reason=reason, created_by_id=actor.user_id
     )
     db.session.add(reversal)
+    _count_in_month(db.session.get(Fund, payment.fund_id), payment.paid_on, -payment.amount)
     db.session.flush()
     db.session.refresh(payment, ["reversal"])
     if payment.case is not None:

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models import Transfer, User
+from app.models import Fund, Transfer, User
 from app.services import cases, policy, reconciliation, registry
 from app.services.audit import Actor
 from tests.conftest import ACTOR
@@ -340,3 +340,20 @@ def test_the_month_chart_sums_payments_by_date_leaving_reversed_ones_out(busy_ye
     assert months[0] == Decimal("2300.00")  # 1,500 + 300 + 500; the reversed 1,000 is left out
     assert months[1:] == [Decimal("0.00")] * 11
     assert budget_report.monthly_payments(busy_year["2015100002"])[0] == Decimal("1000.00")
+
+
+def test_the_month_totals_migration_backfills_what_the_services_keep(app, busy_year):
+    from flask_migrate import downgrade, upgrade
+
+    from app.services import budget_report
+
+    ids = {code: fund.id for code, fund in busy_year.items()}
+    kept = {code: budget_report.monthly_payments(fund) for code, fund in busy_year.items()}
+    assert kept["2015100001"][0] == Decimal("2300.00")
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0006")
+    upgrade()
+    assert {
+        code: budget_report.monthly_payments(db.session.get(Fund, id_)) for code, id_ in ids.items()
+    } == kept
