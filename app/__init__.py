@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.cli import register_cli
     from app.errors import install_error_pages
     from app.funds import bp as funds_bp
+    from app.jobs import bp as jobs_bp
     from app.money import capitals, format_yuan
     from app.registry import bp as registry_bp
     from app.reports import bp as reports_bp
@@ -67,6 +68,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(jobs_bp)
     register_cli(app)
     check_every_view_declares(app)
 

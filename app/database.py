@@ -60,7 +60,19 @@ def configure_sqlite(engine: Engine, busy_timeout_seconds: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (an export, the checking of an upload) asks for a deferred
+        # transaction (see read_only): WAL lets it read while others write.
+        deferred = connection.get_execution_options().get("sqlite_begin") == "DEFERRED"
+        connection.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
+
+
+def read_only(session: Any) -> None:
+    """Start ``session``'s next transaction as a reader: on SQLite it then takes no write
+    lock, so a long export or check does not hold up everyone else's requests. It must
+    not write (on PostgreSQL this changes nothing)."""
+    actual = session() if hasattr(session, "registry") else session  # a scoped_session's own
+    if actual.get_transaction() is None:
+        actual.connection(execution_options={"sqlite_begin": "DEFERRED"})
 
 
 def create_append_only_guard(op: Any, table: str) -> None:

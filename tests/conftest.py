@@ -210,3 +210,18 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient, make_user: Callable[..., User]) -> AuthActions:
     return AuthActions(client, make_user)
+
+
+def wait_for_job(client: FlaskClient, url: str, timeout: float = 120) -> str:
+    """Poll a job's page, as its self-refresh would, until the job has ended; its page."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(url).get_data(as_text=True)
+        if has_app_context():
+            db.session.rollback()  # a test's session outlives its requests: let the job write
+        if 'http-equiv="refresh"' not in page:
+            return page
+        assert time.monotonic() < deadline, "the job did not end"
+        time.sleep(0.05)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime, time
 
-from flask import abort, render_template, request, send_file
+from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,7 +18,7 @@ from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.org import FiscalYear
 from app.params import db_int
-from app.services import audit, audit_export
+from app.services import audit, audit_export, budgets, jobs
 
 PAGE_SIZE = 100
 
@@ -56,6 +58,7 @@ def index() -> str:
     head_seq, head_hash = audit.chain_head()
     return render_template(
         "audit/index.html",
+        year=budgets.newest_year(),
         entries=entries,
         filters=filters,
         next_before=next_before,
@@ -79,6 +82,27 @@ def export() -> Response:
     return send_file(
         scratch, mimetype="application/zip", as_attachment=True, download_name=f"audit-{year}.zip"
     )
+
+
+@bp.route("/export/start", methods=["POST"])
+@require(Permission.AUDIT_EXPORT)
+def export_start() -> Response:
+    """The audit package as a background job: its page shows the progress, then a link."""
+    year = request.form.get("year", type=db_int)
+    if year is None or db.session.get(FiscalYear, year) is None:
+        abort(404)
+    actor = current_actor()
+    audit_export.log_export(year, actor=actor)
+    db.session.commit()
+
+    def work(progress: jobs.Progress) -> tuple[str, str]:
+        name = f"{progress.job_id}-audit-{year}.zip"
+        with (progress.folder / name).open("wb") as out:
+            audit_export.write_package(year, out, actor=actor, progress=progress)
+        return _("The audit package of %(year)s is ready.", year=year), name
+
+    job = jobs.start("audit_package", user_id=current_user.id, work=work)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/verify")

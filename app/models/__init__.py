@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
+from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
@@ -22,6 +23,7 @@ __all__ = [
     "FourEyesException",
     "Fund",
     "HouseholdMember",
+    "Job",
     "LedgerAccount",
     "ModelWorker",
     "Payment",

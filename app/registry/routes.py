@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from app.actions import perform
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
+from app.database import read_only
 from app.extensions import db
 from app.models.org import Unit
 from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
@@ -46,7 +47,7 @@ from app.registry.forms import (
     WorkerForm,
     choices,
 )
-from app.services import budgets, eligibility, exports, registry, registry_import, scope
+from app.services import budgets, eligibility, exports, jobs, registry, registry_import, scope
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.registry import MemberInput, ValidationFailed, WorkerInput
 
@@ -389,28 +390,39 @@ def import_confirm() -> Response:
         return redirect(url_for("registry.import_upload"))
     path = matches[0]
     try:
-        unit = _chosen_unit(request.form.get("unit"))
-        report, created = registry_import.import_file(
-            path.name, path.read_bytes(), unit=unit, actor=current_actor()
-        )
-        db.session.commit()
+        unit_id = _chosen_unit(request.form.get("unit")).id
     except DomainError as error:
-        db.session.rollback()
+        path.unlink(missing_ok=True)
         flash(error.message, "danger")
         return redirect(url_for("registry.import_upload"))
-    finally:
-        path.unlink(missing_ok=True)
-    flash(
-        _(
-            "%(created)s files opened; %(skipped)s already on file;"
-            " %(errors)s rows with errors not imported.",
-            created=created,
-            skipped=len(report.duplicates),
-            errors=len(report.errors),
-        ),
-        "success",
-    )
-    return redirect(url_for("registry.index"))
+    actor = current_actor()
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        """Check (reading), then open the files all or nothing in one transaction; the
+        upload is removed either way."""
+        try:
+            read_only(db.session)  # checking reads only: others keep working meanwhile
+            report = registry_import.check_file(path.name, path.read_bytes(), progress=progress)
+            db.session.rollback()
+            created = registry_import.save_checked(
+                report, filename=path.name, unit=db.session.get(Unit, unit_id), actor=actor, progress=progress
+            )
+            db.session.commit()
+        finally:
+            path.unlink(missing_ok=True)
+        return (
+            _(
+                "%(created)s files opened; %(skipped)s already on file;"
+                " %(errors)s rows with errors not imported.",
+                created=created,
+                skipped=len(report.duplicates),
+                errors=len(report.errors),
+            ),
+            None,
+        )
+
+    job = jobs.start("registry_import", user_id=current_user.id, work=work)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/workers/import/template.xlsx")

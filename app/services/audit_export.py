@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from app.database import read_only
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.budget import Budget, BudgetLine
@@ -413,14 +415,23 @@ def log_export(year: int, *, actor: Actor) -> None:
     )
 
 
-def write_package(year: int, out: IO[bytes], *, actor: Actor) -> dict[str, Any]:
-    """Write the audit package for ``year`` to ``out`` (reading only); return the manifest."""
+def write_package(
+    year: int, out: IO[bytes], *, actor: Actor, progress: Callable[[int, int, str], None] | None = None
+) -> dict[str, Any]:
+    """Write the audit package for ``year`` to ``out`` (reading only); return the manifest.
+    ``progress(done, total, phase)`` hears of each part as it starts."""
+    read_only(db.session)
+    steps = len(SECTIONS) + 2  # the checks, each CSV, the workbook
+    report = progress or (lambda _done, _total, _phase: None)
+    report(0, steps, _("Reconciling"))
     result = reconciliation.reconcile(year)
     files = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key, _title, section in SECTIONS:
+        for number, (key, title, section) in enumerate(SECTIONS, start=1):
+            report(number, steps, f"{title} ({key}.csv)")
             header, rows, totals_of = section(year)
             files.append(_write_csv(archive, f"{key}.csv", header, rows(), totals_of))
+        report(steps - 1, steps, _("The workbook (audit.xlsx)"))
         files.append(_write_xlsx(archive, year))
         head_seq, head_hash = audit.chain_head()
         manifest = {

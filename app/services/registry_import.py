@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -57,6 +57,8 @@ REQUIRED = {
     "main_cause",
 }
 MAX_ROWS = 200_000
+#: ``progress(done, total, phase)``, called as rows are checked and files opened.
+Progress = Callable[[int, int, str], None]
 #: Stands in for a cell whose number has more digits than a spreadsheet number keeps.
 LOST_DIGITS = "\x00lost-digits"
 
@@ -155,7 +157,9 @@ def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
     raise ImportFileInvalid(_("Upload an .xlsx or .csv file."))
 
 
-def check_file(filename: str, content: bytes, *, today: date | None = None) -> ImportReport:
+def check_file(
+    filename: str, content: bytes, *, today: date | None = None, progress: Progress | None = None
+) -> ImportReport:
     """Validate every row; write nothing."""
     rows = read_rows(filename, content)
     header = next(rows, None)
@@ -176,7 +180,11 @@ def check_file(filename: str, content: bytes, *, today: date | None = None) -> I
     causes = _cause_codes()
     results: list[RowResult] = []
     seen: dict[str, int] = {}
+    # rows in a CSV file, for the progress bar (an XLSX file says only as it is read)
+    expected = max(content.count(b"\n") - 1, 0) if not filename.lower().endswith(".xlsx") else 0
     for number, values in enumerate(rows, start=2):
+        if progress is not None and number % 200 == 0:
+            progress(number - 1, max(expected, number - 1), _("Checking the rows"))
         if number - 1 > MAX_ROWS:
             raise ImportFileInvalid(_("The file has more than %(n)s rows; split it.", n=MAX_ROWS))
         if not any(v.strip() for v in values):
@@ -245,19 +253,27 @@ def _mark_files_on_record(results: list[RowResult], chunk: int = 500) -> None:
             )
 
 
-def import_file(
-    filename: str, content: bytes, *, unit: Unit, actor: Actor, today: date | None = None
-) -> tuple[ImportReport, int]:
-    """Import the valid rows of the file (in the caller's transaction); skip duplicates.
-
-    Returns the report and how many files were opened.
-    """
-    report = check_file(filename, content, today=today)
+def save_checked(
+    report: ImportReport,
+    *,
+    filename: str,
+    unit: Unit,
+    actor: Actor,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Open a file for each valid row of a checked report, and record the import (in the
+    caller's transaction); rows whose person was put on file since the check are skipped
+    as duplicates."""
+    _mark_files_on_record(report.valid)
+    valid = report.valid
     created = 0
-    for result in report.valid:
+    for result in valid:
         assert result.cleaned is not None
         registry.open_file(result.cleaned, unit=unit, actor=actor, today=today or date.today())
         created += 1
+        if progress is not None and created % 100 == 0:
+            progress(created, len(valid), _("Opening the files"))
     record(
         "registry.import",
         actor=actor,
@@ -271,6 +287,24 @@ def import_file(
             "skipped": len(report.duplicates),
         },
     )
+    return created
+
+
+def import_file(
+    filename: str,
+    content: bytes,
+    *,
+    unit: Unit,
+    actor: Actor,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[ImportReport, int]:
+    """Import the valid rows of the file (in the caller's transaction); skip duplicates.
+
+    Returns the report and how many files were opened.
+    """
+    report = check_file(filename, content, today=today, progress=progress)
+    created = save_checked(report, filename=filename, unit=unit, actor=actor, today=today, progress=progress)
     return report, created
 
 

@@ -162,8 +162,13 @@ def test_the_main_journey(live_server: str, browser: Browser):
     auditor = _login(browser, base, "auditor")
     auditor.goto(f"{base}/audit/")
     _shot(auditor, "audit-log")
+    auditor.get_by_role("button", name="生成 2015 年度审计包").click()
+    expect(auditor.locator("progress")).to_be_visible()
+    _shot(auditor, "audit-package-progress")
+    link = auditor.get_by_role("link", name="下载", exact=True)
+    expect(link).to_be_visible(timeout=60_000)  # the page refreshes itself until the job is done
     with auditor.expect_download() as download:
-        auditor.get_by_role("link", name="下载审计数据包").click()
+        link.click()
     assert download.value.suggested_filename == "audit-2015.zip"
     auditor.goto(f"{base}/reconciliation?year=2015")
     expect(auditor.locator("body")).to_contain_text("全部核对通过")

@@ -60,6 +60,9 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.cancel_campaign": ("POST", "/campaigns/1/cancel", P.CASES_CREATE),
     "cases.pay_checkup": ("POST", "/checkups/2/1", P.PAYMENTS_MAKE),
     "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
+    "audit.export_start": ("POST", "/audit/export/start", P.AUDIT_EXPORT),
+    "jobs.show": ("GET", "/jobs/1", P.ACCOUNT_SELF),
+    "jobs.download": ("GET", "/jobs/1/download", P.ACCOUNT_SELF),
 }
 
 

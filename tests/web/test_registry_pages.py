@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Worker
+from tests.conftest import wait_for_job
 from tests.registry_helpers import make_id
 
 CLEAR_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")
@@ -126,10 +127,13 @@ def test_import_through_the_pages(client, auth, world):
     assert "1 行可以导入" in page or "1 rows" in page
     assert "钱二" in page
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
-    done = client.post(
+    started = client.post(
         "/workers/import/confirm", data={"token": token, "unit": "711002"}, follow_redirects=True
     )
-    assert "赵一" in done.get_data(as_text=True)
+    assert started.request.path.startswith("/jobs/") and "<progress" in started.get_data(as_text=True)
+    finished = wait_for_job(client, started.request.path)
+    assert "已建档 1 户" in finished and "flash-success" in finished
+    assert "赵一" in client.get("/workers").get_data(as_text=True)
     assert db.session.execute(select(Worker).where(Worker.name == "钱二")).first() is None
     again = client.post("/workers/import/confirm", data={"token": token}, follow_redirects=True)
     assert "已过期" in again.get_data(as_text=True)  # a token is used once

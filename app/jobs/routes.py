@@ -1,0 +1,38 @@
+"""The page of a background job (owner only): a progress bar that refreshes itself
+(a meta refresh: no script needed), then the result or the reason it failed."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, send_file
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.auth.permissions import Permission, require
+from app.jobs import bp
+from app.services import jobs
+
+
+def _own(job_id: int):  # type: ignore[no-untyped-def]
+    job = jobs.get_own(job_id, current_user.id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.route("/<int:job_id>")
+@require(Permission.ACCOUNT_SELF)
+def show(job_id: int) -> str:
+    job = _own(job_id)
+    done, total, phase = jobs.state(job)
+    percent = int(done * 100 / total) if total else (100 if job.status == "done" else 0)
+    return render_template("jobs/show.html", job=job, done=done, total=total, phase=phase, percent=percent)
+
+
+@bp.route("/<int:job_id>/download")
+@require(Permission.ACCOUNT_SELF)
+def download(job_id: int) -> Response:
+    job = _own(job_id)
+    path = jobs.result_path(job)
+    if job.status != "done" or path is None:
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name.split("-", 1)[-1])

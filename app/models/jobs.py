@@ -1,0 +1,32 @@
+"""Background jobs: long exports and imports, with their progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+JOB_STATUSES = ("running", "done", "failed")
+
+
+class Job(db.Model):
+    """A long task a user started: what it is, how far it got, and its result."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # audit_package | registry_import
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    phase: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str] = mapped_column(Text, default="")  # the result or the failure, in words
+    result_name: Mapped[str | None] = mapped_column(String(200))  # file to download, if any
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
