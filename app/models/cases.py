@@ -53,6 +53,8 @@ class Case(db.Model):
         CheckConstraint(_in("aid_type", AID_TYPES), name="aid_type"),
         Index("ix_cases_status_unit", "status", "unit_id"),
         Index("ix_cases_worker_year", "worker_id", "year"),
+        # The ledger page links each entry to its case through the commitment.
+        Index("ix_cases_commitment_id", "commitment_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
