@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import and_, select, tuple_, union
+from sqlalchemy import and_, or_, select, tuple_, union
 
 from app.extensions import db
 from app.idnumbers import InvalidIdNumber, normalise_mobile, parse_resident_id
@@ -623,10 +623,15 @@ def search(
             conditions.append(_starts_with(Worker.name_pinyin, term.lower()))
         if len(term) == 4 and (term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX")):
             conditions.append(Worker.id_last4 == term.upper())
-        # One indexed look-up per condition, united: SQLite would otherwise walk the
-        # sort index and test every row against the OR.
-        matching = union(*(select(Worker.id).where(condition) for condition in conditions))
-        query = query.where(Worker.id.in_(select(matching.subquery().c.id)))
+        if db.engine.dialect.name == "sqlite":
+            # One indexed look-up per condition, united: SQLite's planner would otherwise
+            # walk the sort index and test every row against the OR.
+            matching = union(*(select(Worker.id).where(condition) for condition in conditions))
+            query = query.where(Worker.id.in_(select(matching.subquery().c.id)))
+        else:
+            # PostgreSQL ORs bitmap index scans itself; given an IN (union) it would
+            # walk the sort index instead (bench/RESULTS.md, figure 1d).
+            query = query.where(or_(*conditions))
     if category is not None:
         query = query.where(Worker.category == category)
     if status:
