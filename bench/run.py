@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -415,7 +414,7 @@ def export_figures(app: Any, rows_cap: int, repeat: int) -> list[Figure]:
         header, rows, totals_of = audit_export._ledger(2020)
 
         def ours_csv() -> None:
-            with tempfile.TemporaryFile() as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            with tempfile.TemporaryFile() as out, audit_export.open_archive(out) as archive:
                 audit_export._write_csv(archive, "ledger.csv", header, islice(rows(), rows_cap), totals_of)
 
         def bare_csv() -> None:
