@@ -293,10 +293,10 @@ def approve(
         _advance(case, "approve", actor=actor)  # raises WrongState with the message
     _decision_checks(case, actor, today)
     try:
-        value = case.requested_amount if amount is None else to_money(amount)
+        value: Decimal | None = case.requested_amount if amount is None else to_money(amount)
     except InvalidAmount:
-        value = Decimal("-1")  # refused just below, with the message that says what is allowed
-    if value < ZERO or value > case.requested_amount:
+        value = None  # not money at all: refused below like any amount out of range
+    if value is None or value < ZERO or value > case.requested_amount:
         raise InvalidInput(
             _(
                 "The approved amount must be between 0 and the requested %(requested)s.",

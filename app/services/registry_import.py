@@ -223,9 +223,9 @@ def check_file(
     return ImportReport(rows=results)
 
 
-def _mark_files_on_record(results: list[RowResult], chunk: int = 500) -> None:
-    """Mark rows whose person already has an active file, and flag households of
-    which someone is on another file: a few queries for the whole sheet."""
+def _mark_files_on_record(results: list[RowResult], chunk: int = 500, *, members: bool = True) -> None:
+    """Mark rows whose person already has an active file, and (``members``) flag
+    households of which someone is on another file: a few queries for the whole sheet."""
     checked = [r for r in results if r.cleaned is not None]
     protector = vault()
     for start in range(0, len(checked), chunk):
@@ -236,15 +236,17 @@ def _mark_files_on_record(results: list[RowResult], chunk: int = 500) -> None:
             row = heads[index]
             row.status = "duplicate"
             row.messages.append(_("Already on file (No. %(id)s); skipped.", id=worker_id))
-        members = {
+        if not members:
+            continue
+        member_rows = {
             protector.index(m[2]): r
             for r in batch
             if r.cleaned and r.status == "ok"
             for m in r.cleaned.members
             if m[2]
         }
-        for index, worker_id in registry.active_files_by_index(list(members)).items():
-            members[index].messages.append(
+        for index, worker_id in registry.active_files_by_index(list(member_rows)).items():
+            member_rows[index].messages.append(
                 _(
                     "A person of this household is also on active file No. %(id)s:"
                     " check for a double registration.",
@@ -265,7 +267,7 @@ def save_checked(
     """Open a file for each valid row of a checked report, and record the import (in the
     caller's transaction); rows whose person was put on file since the check are skipped
     as duplicates."""
-    _mark_files_on_record(report.valid)
+    _mark_files_on_record(report.valid, members=False)  # put on file since the check?
     valid = report.valid
     created = 0
     for result in valid:
