@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from app.database import with_retries
 from app.extensions import db
 from app.models.jobs import Job
 from app.models.types import utcnow
@@ -75,31 +76,44 @@ def start(kind: str, *, user_id: int, work: Work, run_in_thread: bool = True) ->
 
 
 def _run(app: Flask, job_id: int, work: Work) -> None:
+    """Run the work, then record how it ended. The work commits what it saves; whatever
+    it leaves open is rolled back first, so the outcome is written in a transaction of its
+    own: a work that only read (on SQLite a deferred transaction) could not take the write
+    lock while someone else holds it, and the job would be left "running" for ever."""
     with app.app_context():
         progress = Progress(job_id, folder())
         try:
             message, result = work(progress)
             status = "done"
         except DomainError as error:
-            db.session.rollback()
             message, result, status = error.message, None, "failed"
         except Exception:
-            db.session.rollback()
             log.exception("Job %s failed", job_id)
             message, result, status = (
                 _("The job failed; nothing was saved. Please try again."),
                 None,
                 "failed",
             )
-        job = db.session.get(Job, job_id)
+        try:
+            db.session.rollback()
+            with_retries(lambda: _record(job_id, status, message, result), rollback=db.session.rollback)
+        except Exception:
+            log.exception("Job %s ended (%s) but its outcome could not be recorded", job_id, status)
+        finally:
+            db.session.remove()
+            with _lock:
+                _live.pop(job_id, None)
+
+
+def _record(job_id: int, status: str, message: str, result: str | None) -> None:
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    with _lock:
         done, total, phase = _live.get(job_id, (job.done, job.total, job.phase))
-        job.status, job.message, job.result_name = status, message, result
-        job.done, job.total, job.phase = (total, total, phase) if status == "done" else (done, total, phase)
-        job.finished_at = utcnow()
-        db.session.commit()
-        db.session.remove()
-        with _lock:
-            _live.pop(job_id, None)
+    job.status, job.message, job.result_name = status, message, result
+    job.done, job.total, job.phase = (total, total, phase) if status == "done" else (done, total, phase)
+    job.finished_at = utcnow()
+    db.session.commit()
 
 
 def state(job: Job) -> tuple[int, int, str]:

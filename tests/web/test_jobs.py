@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import zipfile
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from app.database import read_only
 from app.extensions import db
 from app.models import AuditEntry, User
+from app.models.jobs import Job
 from app.services import jobs
 from app.services.errors import InvalidInput
 from tests.conftest import wait_for_job
@@ -78,3 +81,33 @@ def test_a_failed_job_says_why(client, auth, world):
     job = jobs.start("test", user_id=user.id, work=work)
     page = wait_for_job(client, f"/jobs/{job.id}")
     assert "表头缺少以下列：姓名。" in page and "flash-danger" in page
+
+
+def test_a_job_that_only_read_still_ends_when_someone_else_is_writing(app, client, auth, world):
+    """The work reads in a reader's transaction; meanwhile another request writes and still
+    holds the write lock when the work returns. The job must still be recorded as done (on
+    SQLite its stale reader's transaction cannot become a writer: it used to die there)."""
+    user_id = auth.login("caseworker").id
+    read, release = threading.Event(), threading.Event()
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        read_only(db.session)
+        db.session.execute(select(func.count()).select_from(User)).scalar_one()
+        read.set()
+        assert release.wait(timeout=60)
+        return "读完了。", None
+
+    job_id = jobs.start("test", user_id=user_id, work=work).id
+    assert read.wait(timeout=60)
+    db.session.rollback()  # the test's own session holds no lock either
+    other = db.engine.connect()
+    try:
+        with other.begin():
+            other.execute(update(User).where(User.id == user_id).values(failed_logins=0))
+            release.set()
+            time.sleep(0.3)  # the work returns and tries to record its end while we hold the lock
+    finally:
+        other.close()
+    page = wait_for_job(client, f"/jobs/{job_id}")
+    assert "读完了。" in page
+    assert db.session.get(Job, job_id).status == "done"
