@@ -60,6 +60,12 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Background jobs (exports, imports): a running job beats its heartbeat this often; one
+    # whose heartbeat is this old was interrupted (its process died). The files they make
+    # (audit packages hold personal data) are deleted this many hours after they finish.
+    JOB_HEARTBEAT_SECONDS = 15
+    JOB_STALE_SECONDS = 120
+    JOB_RESULT_RETENTION_HOURS = int(os.environ.get("JOB_RESULT_RETENTION_HOURS", "24"))
     ENV_NAME = "development"
 
 

@@ -17,7 +17,17 @@ from app.api.support import fund_json
 from app.extensions import db
 from app.models.org import Unit
 from app.money import money_str
-from app.services import audit, audit_export, backup, budgets, four_eyes, ledger, policy, reconciliation
+from app.services import (
+    audit,
+    audit_export,
+    backup,
+    budgets,
+    four_eyes,
+    jobs,
+    ledger,
+    policy,
+    reconciliation,
+)
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -394,7 +404,25 @@ def backup_restore(path: str, yes: bool) -> None:
     )
 
 
+jobs_cli = AppGroup("jobs", help="Background jobs and the files they make.")
+
+
+@jobs_cli.command("tidy")
+def jobs_tidy() -> None:
+    """Record jobs whose process died as interrupted, and delete the files whose retention
+    period has ended (JOB_RESULT_RETENTION_HOURS). Run it daily from a timer."""
+    tidied = jobs.tidy(actor=cli_actor())
+    click.echo(
+        _(
+            "%(interrupted)s interrupted jobs recorded; %(removed)s expired files deleted.",
+            interrupted=tidied.interrupted,
+            removed=tidied.removed,
+        )
+    )
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(four_eyes_cli)
     app.cli.add_command(export_cli)

@@ -22,7 +22,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))  # audit_package | registry_import
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     phase: Mapped[str] = mapped_column(String(200), default="")
@@ -30,3 +30,8 @@ class Job(db.Model):
     result_name: Mapped[str | None] = mapped_column(String(200))  # file to download, if any
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Beaten while the job runs (on PostgreSQL, where several processes share the jobs):
+    # a running job whose heartbeat has stopped was interrupted.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its file was deleted at the end of the retention period.
+    result_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

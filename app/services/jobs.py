@@ -6,6 +6,12 @@ Progress is kept in memory for the process and, on PostgreSQL, also written to t
 row (at most twice a second) so that every worker process can show it. On SQLite the
 work's own transaction holds the one write lock, so progress stays in memory until the
 job ends: SQLite serves one office from one process.
+
+A running job beats a heartbeat on its row. When its process dies (a restart, a crash)
+the heartbeat stops, and the next look at the job, or the next ``tidy``, records it as
+interrupted instead of leaving it "running" for ever. The files jobs make are deleted
+``JOB_RESULT_RETENTION_HOURS`` after they finish: an audit package holds personal data
+and must not pile up on the server's disk.
 """
 
 from __future__ import annotations
@@ -14,20 +20,25 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Engine
 
 from app.database import with_retries
 from app.extensions import db
 from app.models.jobs import Job
 from app.models.types import utcnow
+from app.services import audit
 from app.services.errors import DomainError
 
 log = logging.getLogger(__name__)
-_live: dict[int, tuple[int, int, str]] = {}
+_live: dict[int, tuple[int, int, str]] = {}  # progress of the jobs this process runs
+_alive: set[int] = set()  # the jobs this process runs
 _lock = threading.Lock()
 
 
@@ -63,11 +74,15 @@ def folder() -> Path:
 
 
 def start(kind: str, *, user_id: int, work: Work, run_in_thread: bool = True) -> Job:
-    """Record the job and start it; the caller shows its page."""
-    job = Job(kind=kind, user_id=user_id, status="running", phase="", message="")
+    """Record the job and start it; the caller shows its page. The work names the files it
+    writes ``f"{progress.job_id}-..."``: if it fails, they are removed."""
+    tidy(actor=audit.Actor.system("jobs"))
+    job = Job(kind=kind, user_id=user_id, status="running", phase="", message="", heartbeat_at=utcnow())
     db.session.add(job)
     db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with _lock:
+        _alive.add(job.id)
     if run_in_thread:
         threading.Thread(target=_run, args=(app, job.id, work), daemon=True, name=f"job-{job.id}").start()
     else:
@@ -81,6 +96,14 @@ def _run(app: Flask, job_id: int, work: Work) -> None:
     own: a work that only read (on SQLite a deferred transaction) could not take the write
     lock while someone else holds it, and the job would be left "running" for ever."""
     with app.app_context():
+        stop = threading.Event()
+        heartbeat = threading.Thread(
+            target=_beat,
+            args=(db.engine, job_id, app.config["JOB_HEARTBEAT_SECONDS"], stop),
+            daemon=True,
+            name=f"job-{job_id}-heartbeat",
+        )
+        heartbeat.start()
         progress = Progress(job_id, folder())
         try:
             message, result = work(progress)
@@ -94,15 +117,34 @@ def _run(app: Flask, job_id: int, work: Work) -> None:
                 None,
                 "failed",
             )
+        stop.set()
         try:
             db.session.rollback()
+            if status == "failed":
+                for partial in progress.folder.glob(f"{job_id}-*"):
+                    partial.unlink(missing_ok=True)
             with_retries(lambda: _record(job_id, status, message, result), rollback=db.session.rollback)
         except Exception:
             log.exception("Job %s ended (%s) but its outcome could not be recorded", job_id, status)
         finally:
             db.session.remove()
+            heartbeat.join(timeout=5)
             with _lock:
                 _live.pop(job_id, None)
+                _alive.discard(job_id)
+
+
+def _beat(engine: Engine, job_id: int, every: float, stop: threading.Event) -> None:
+    """Beat the job's heartbeat until it ends, each time in a transaction of its own. A beat
+    that cannot be written (the database busy) is skipped: the next one will do."""
+    while not stop.wait(every):
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
+                )
+        except Exception:
+            log.warning("Job %s: heartbeat not written", job_id, exc_info=True)
 
 
 def _record(job_id: int, status: str, message: str, result: str | None) -> None:
@@ -116,6 +158,78 @@ def _record(job_id: int, status: str, message: str, result: str | None) -> None:
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class Tidied:
+    interrupted: int  # running jobs whose process had died, now recorded as interrupted
+    removed: int  # files deleted at the end of their retention period
+
+
+def tidy(*, actor: audit.Actor, now: datetime | None = None) -> Tidied:
+    """Record dead jobs as interrupted and delete the files whose retention has ended;
+    commits. Runs before each new job and from ``flask jobs tidy`` (for a daily timer)."""
+    now = now or utcnow()
+    interrupted = _mark_interrupted(now)
+    removed = _remove_expired_results(now)
+    if removed:
+        audit.record("jobs.results_removed", actor=actor, details={"files": removed})
+    db.session.commit()
+    return Tidied(interrupted, removed)
+
+
+def _mark_interrupted(now: datetime, job_id: int | None = None) -> int:
+    """Running jobs that no thread of this process runs and whose heartbeat has stopped."""
+    stale = now - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
+    with _lock:
+        alive = sorted(_alive)
+    where = [Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale)]
+    if alive:
+        where.append(Job.id.not_in(alive))
+    if job_id is not None:
+        where.append(Job.id == job_id)
+    result = db.session.execute(
+        update(Job)
+        .where(*where)
+        .values(
+            status="failed",
+            message=_(
+                "The job was interrupted (the server stopped while it ran); nothing was saved. "
+                "Please start it again."
+            ),
+            finished_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _remove_expired_results(now: datetime) -> int:
+    hours = current_app.config["JOB_RESULT_RETENTION_HOURS"]
+    if hours <= 0:  # keep them: the office deletes them itself
+        return 0
+    cutoff = now - timedelta(hours=hours)
+    path = folder()
+    removed = 0
+    expired = db.session.scalars(
+        select(Job).where(
+            Job.result_name.is_not(None), Job.result_removed_at.is_(None), Job.finished_at < cutoff
+        )
+    ).all()
+    for job in expired:
+        (path / str(job.result_name)).unlink(missing_ok=True)
+        job.result_removed_at = now
+        removed += 1
+    kept = set(
+        db.session.scalars(
+            select(Job.result_name).where(Job.result_name.is_not(None), Job.result_removed_at.is_(None))
+        )
+    )
+    for stray in path.iterdir():  # left by a process that died mid-job
+        if stray.is_file() and stray.name not in kept and stray.stat().st_mtime < cutoff.timestamp():
+            stray.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def state(job: Job) -> tuple[int, int, str]:
     """(done, total, phase): this process's live figures, else the row's."""
     with _lock:
@@ -124,12 +238,18 @@ def state(job: Job) -> tuple[int, int, str]:
 
 
 def get_own(job_id: int, user_id: int) -> Job | None:
+    """The user's own job, recorded as interrupted first if its process has died."""
     job = db.session.get(Job, job_id)
-    return job if job is not None and job.user_id == user_id else None
+    if job is None or job.user_id != user_id:
+        return None
+    if job.status == "running" and _mark_interrupted(utcnow(), job_id):
+        db.session.commit()
+        db.session.refresh(job)
+    return job
 
 
 def result_path(job: Job) -> Path | None:
-    if not job.result_name:
+    if not job.result_name or job.result_removed_at is not None:
         return None
     path = folder() / job.result_name
     return path if path.is_file() else None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import threading
 import time
 import zipfile
+from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -13,6 +17,7 @@ from app.database import read_only
 from app.extensions import db
 from app.models import AuditEntry, User
 from app.models.jobs import Job
+from app.models.types import utcnow
 from app.services import jobs
 from app.services.errors import InvalidInput
 from tests.conftest import wait_for_job
@@ -111,3 +116,102 @@ def test_a_job_that_only_read_still_ends_when_someone_else_is_writing(app, clien
     page = wait_for_job(client, f"/jobs/{job_id}")
     assert "读完了。" in page
     assert db.session.get(Job, job_id).status == "done"
+
+
+def test_a_job_whose_process_died_is_shown_as_interrupted_not_running_for_ever(client, auth, world):
+    user_id = auth.login("caseworker").id
+    # Two jobs no thread of this process runs: one whose heartbeat stopped an hour ago (its
+    # server was restarted), one beating in another server process a moment ago.
+    dead = Job(
+        kind="audit_package", user_id=user_id, status="running", heartbeat_at=utcnow() - timedelta(hours=1)
+    )
+    elsewhere = Job(kind="audit_package", user_id=user_id, status="running", heartbeat_at=utcnow())
+    db.session.add_all([dead, elsewhere])
+    db.session.commit()
+    dead_id, elsewhere_id = dead.id, elsewhere.id
+    page = client.get(f"/jobs/{dead_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page
+    assert "任务被中断" in page and "flash-danger" in page
+    assert 'http-equiv="refresh"' in client.get(f"/jobs/{elsewhere_id}").get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Job, dead_id).status == "failed"
+    assert db.session.get(Job, elsewhere_id).status == "running"
+
+
+def test_a_running_job_beats_its_heartbeat(app, client, auth, world):
+    app.config["JOB_HEARTBEAT_SECONDS"] = 0.05
+    user_id = auth.login("caseworker").id
+    finish = threading.Event()
+    job_id = jobs.start(
+        "test", user_id=user_id, work=lambda _progress: (finish.wait(60), ("好了。", None))[1]
+    ).id
+    first = db.session.get(Job, job_id).heartbeat_at
+    db.session.rollback()
+    deadline = time.monotonic() + 30
+    while db.session.get(Job, job_id).heartbeat_at == first:
+        db.session.rollback()
+        assert time.monotonic() < deadline, "no heartbeat"
+        time.sleep(0.05)
+    db.session.rollback()
+    finish.set()
+    assert "好了。" in wait_for_job(client, f"/jobs/{job_id}")
+
+
+def test_a_failed_job_leaves_no_half_written_file(client, auth, world):
+    user_id = auth.login("auditor").id
+    written: list[Path] = []
+
+    def work(progress: jobs.Progress) -> tuple[str, str]:
+        partial = progress.folder / f"{progress.job_id}-audit-2015.zip"
+        partial.write_bytes(b"PK half a package")
+        written.append(partial)
+        raise RuntimeError("disk full")
+
+    job_id = jobs.start("audit_package", user_id=user_id, work=work).id
+    assert "任务失败" in wait_for_job(client, f"/jobs/{job_id}")
+    assert written and not written[0].exists()
+
+
+def test_finished_files_are_deleted_when_their_retention_ends(app, client, auth, world):
+    """Audit packages hold personal data: a day after they are made they are deleted (and
+    the deletion is in the audit log); a younger one stays downloadable."""
+    user_id = auth.login("auditor").id
+    folder = Path(app.instance_path) / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = utcnow()
+    old = Job(kind="audit_package", user_id=user_id, status="done", finished_at=now - timedelta(hours=25))
+    young = Job(kind="audit_package", user_id=user_id, status="done", finished_at=now - timedelta(hours=1))
+    db.session.add_all([old, young])
+    db.session.flush()
+    old.result_name, young.result_name = f"{old.id}-audit-2015.zip", f"{young.id}-audit-2015.zip"
+    db.session.commit()
+    old_id, young_id = old.id, young.id
+    (folder / f"{old_id}-audit-2015.zip").write_bytes(b"old package")
+    (folder / f"{young_id}-audit-2015.zip").write_bytes(b"young package")
+    stray = folder / "999-audit-2015.zip"  # left by a server that died while writing it
+    stray.write_bytes(b"half")
+    two_days_ago = (now - timedelta(days=2)).timestamp()
+    os.utime(stray, (two_days_ago, two_days_ago))
+
+    result = app.test_cli_runner().invoke(args=["jobs", "tidy"])
+    assert result.exit_code == 0, result.output
+    assert "2" in result.output
+    assert not (folder / f"{old_id}-audit-2015.zip").exists() and not stray.exists()
+    assert client.get(f"/jobs/{old_id}/download").status_code == 404
+    page = client.get(f"/jobs/{old_id}").get_data(as_text=True)
+    assert "文件已删除" in page and "下载" not in page.split("</nav>")[-1]
+    with client.get(f"/jobs/{young_id}/download") as download:
+        assert download.status_code == 200 and download.data == b"young package"
+    logged = db.session.execute(
+        select(AuditEntry.details).where(AuditEntry.action == "jobs.results_removed")
+    ).scalar_one()
+    assert json.loads(logged) == {"files": 2}
+    # Nothing left to do: a second run deletes nothing and logs nothing more.
+    assert app.test_cli_runner().invoke(args=["jobs", "tidy"]).exit_code == 0
+    db.session.rollback()
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "jobs.results_removed")
+        ).scalar_one()
+        == 1
+    )
