@@ -349,7 +349,12 @@ def reverse(payment_id: int) -> Response:
     return _act(
         case,
         lambda: cases.reverse_payment(payment, reason=form.reason.data or "", actor=current_actor()),
-        _("The payment is reversed; both entries stay in the ledger."),
+        _(
+            "The payment is reversed; both entries stay in the ledger."
+            " The case is open again: pay it correctly or close it."
+        )
+        if case.status == "closed"
+        else _("The payment is reversed; both entries stay in the ledger."),
     )
 
 

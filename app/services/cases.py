@@ -81,6 +81,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("paid", "reverse"): "approved",
     ("approved", "reverse"): "approved",
     ("paid", "close"): "closed",
+    # A wrong payment found after closing is still reversed (红冲): the case opens again
+    # with the amount committed to it, to be paid correctly or closed (released) again.
+    ("closed", "reverse"): "approved",
 }
 ACTION_LABELS = {
     "create": _l("be created"),
@@ -487,7 +490,8 @@ def pay(
 
 
 def reverse_payment(payment: Payment, *, reason: str, actor: Actor) -> PaymentReversal:
-    """红冲: undo a wrong payment with its own ledger entry; the payment stays on record."""
+    """红冲: undo a wrong payment with its own ledger entry; the payment stays on record.
+    The amount goes back to the case's commitment; a closed case is open again."""
     reason = _text(reason, 2000)
     if not reason:
         raise InvalidInput(_("Write why the payment is reversed."), field="reason")

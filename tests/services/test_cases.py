@@ -276,6 +276,35 @@ def test_a_reversal_restores_the_balance_and_keeps_both_entries(office):
     assert case.status == "paid"
 
 
+def test_a_wrong_payment_found_after_closing_is_reversed_and_the_case_opens_again(office):
+    """Finance finds, after the case was closed, that 2,000.00 of it went to a wrong
+    account: the 红冲 brings the money back to the case, which is open again to be paid
+    correctly — or closed, which then gives the money back to the fund."""
+    case = _approved(office, "3000.00")
+    wrong = _pay(office, case, "2000.00", "PZ-50")
+    cases.close(case, note="余款不再发放", actor=office["actors"]["reviewer"])
+    assert ledger.balance(office["fund"]).committed == D("0.00")
+    before = ledger.balance(office["fund"])
+    cases.reverse_payment(wrong, reason="收款账号错误", actor=office["actors"]["finance"])
+    assert case.status == "approved" and cases.paid_amount(case) == D("0.00")
+    after = ledger.balance(office["fund"])
+    assert (after.paid, after.committed, after.available) == (
+        before.paid - D("2000.00"),
+        D("2000.00"),
+        before.available,
+    )
+    reopened = case.events[-1]
+    assert (reopened.from_status, reopened.to_status, reopened.note) == ("closed", "approved", "收款账号错误")
+    assert case in cases.waiting_for({"payments.make"}, None)
+    # Only what the reversal put back can be paid; then the case closes as before.
+    with pytest.raises(CommitmentExceeded):
+        _pay(office, case, "2000.01", "PZ-51")
+    _pay(office, case, "2000.00", "PZ-52")
+    cases.close(case, actor=office["actors"]["reviewer"])
+    final = ledger.balance(office["fund"])
+    assert (final.paid, final.committed, final.available) == (before.paid, D("0.00"), before.available)
+
+
 def test_yearly_ceilings_per_household_and_per_form_of_aid(office):
     policy.set_value(2015, "household_ceiling", "5000", actor=ACTOR)
     policy.set_value(2015, "ceiling_medical", "3000", actor=ACTOR)

@@ -18,6 +18,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     consumes,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -282,21 +283,23 @@ class CaseServiceMachine(RuleBasedStateMachine):
         model["committed"] -= rest
         model["available"] += rest
 
-    @rule(payment_id=consumes(case_payments))
+    @rule(target=approved_cases, payment_id=consumes(case_payments))
     def reverse(self, payment_id):
         if payment_id is None:
-            return
+            return multiple()
         payment = db.session.get(Payment, payment_id)
-        case_open = payment.case_id in self.outstanding
-        done = self._attempt(lambda: cases.reverse_payment(payment, reason="红冲", actor=self.fn))
-        # A closed case's books are closed: its payments can no longer be reversed.
-        assert done == case_open
-        if not done:
-            return
+        was_closed = payment.case_id not in self.outstanding
+        # Always allowed: a wrong payment found after closing is reversed too.
+        assert self._attempt(lambda: cases.reverse_payment(payment, reason="红冲", actor=self.fn))
         model = self.model["2015100001"]
         model["paid"] -= payment.amount
-        self.outstanding[payment.case_id] += payment.amount  # back to the case's commitment
-        model["committed"] += payment.amount
+        model["committed"] += payment.amount  # back to the case's commitment
+        self.outstanding[payment.case_id] = (
+            self.outstanding.get(payment.case_id, Decimal("0")) + payment.amount
+        )
+        assert db.session.get(Case, payment.case_id).status == "approved"
+        # A closed case is open again: it may be paid or closed once more.
+        return payment.case_id if was_closed else multiple()
 
     @rule(amount_each=st.integers(min_value=50, max_value=60000).map(Decimal))
     def campaign(self, amount_each):

@@ -67,6 +67,47 @@ def test_the_case_journey(client, auth, world):
     assert ledger.balance(fund).paid == Decimal("0.00")
 
 
+def test_finance_reverses_a_wrong_payment_of_a_closed_case_and_the_case_opens_again(
+    client, auth, make_user, world
+):
+    fund = _hardship(world)
+    people = {role: make_user(role, f"{role}-x") for role in ("caseworker", "reviewer", "finance")}
+    actors = {role: Actor.of(db.session.get(User, user.id)) for role, user in people.items()}
+    case = cases.open_case(
+        db.session.get(Worker, 1),
+        fund=fund,
+        aid_type="living",
+        amount="1000",
+        reason="生活困难",
+        actor=actors["caseworker"],
+    )
+    cases.submit(case, actor=actors["caseworker"], today=date(2015, 3, 1))
+    cases.approve(case, actor=actors["reviewer"], today=date(2015, 3, 1))
+    wrong = cases.pay(
+        case,
+        amount="1000.00",
+        voucher_no="PZ-77",
+        paid_on=date(2015, 3, 2),
+        method="cash",
+        actor=actors["finance"],
+    )
+    cases.close(case, actor=actors["reviewer"])
+    db.session.commit()
+    case_id, payment_id = case.id, wrong.id
+
+    auth.login("finance", "finance-y")
+    response = client.post(
+        f"/payments/{payment_id}/reversal", data={"reason": "付错了人"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "已红冲：付错了人" in page
+    assert "案件已重新打开" in page  # the flash says what happens next
+    db.session.rollback()
+    assert db.session.get(Case, case_id).status == "approved"
+    b = ledger.balance(fund)
+    assert (b.paid, b.committed) == (Decimal("0.00"), Decimal("1000.00"))
+
+
 def test_a_creator_cannot_approve_and_the_refusal_is_logged(client, auth, make_user, world):
     fund = _hardship(world)
     make_user("reviewer", "both")  # a reviewer who also opened the case (e.g. stood in for a caseworker)
