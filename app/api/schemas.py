@@ -65,8 +65,14 @@ Money = Annotated[
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["300000.00"]}),
 ]
 Id = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
-Text = Annotated[StrictStr, Field(max_length=2000)]
-Short = Annotated[StrictStr, Field(max_length=200)]
+#: No control characters (PostgreSQL refuses NUL in text; none belongs in a record);
+#: free text may break lines, a short value may not.
+MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+Text = Annotated[StrictStr, Field(max_length=2000, pattern=MULTILINE_PATTERN)]
+Short = Annotated[StrictStr, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
+#: A query parameter's text (parsed laxly, like every query parameter).
+QueryText = Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
 AidType = Literal["living", "medical", "education", "legal", "training", "employment"]
 CaseStatus = Literal["draft", "submitted", "notice", "approved", "rejected", "paid", "closed", "cancelled"]
 
@@ -159,10 +165,10 @@ class LedgerQuery(YearQuery):
 
 
 class ApplicantQuery(_Query):
-    q: Annotated[str, Field(max_length=200)] = ""
+    q: QueryText = ""
     category: Annotated[int, Field(ge=1, le=4)] | None = None
-    status: Annotated[str, Field(max_length=20)] | None = None
-    after: Annotated[str, Field(max_length=200)] | None = None
+    status: Annotated[str, Field(max_length=20, pattern=ONE_LINE_PATTERN)] | None = None
+    after: QueryText | None = None
     reveal: Literal["id_number"] | None = None
 
 
@@ -348,6 +354,8 @@ def _message(error: dict[str, Any]) -> str:
         return _("Enter the date as 2015-03-01.")
     if kind == "string_too_long":
         return _("Too long.")
+    if kind == "string_pattern_mismatch":
+        return _("Must not contain control characters.")
     if kind in {"json_invalid", "json_type", "model_type", "model_attributes_type", "dict_type"}:
         return _("The body must be a JSON object.")
     return _("This value is not valid.")

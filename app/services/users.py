@@ -30,6 +30,7 @@ from app.models.types import utcnow
 from app.models.users import ROLES, ApiToken, User
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
+from app.services.inputs import clean_text
 
 # Verified against when the user does not exist, so timing does not reveal names.
 _DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
@@ -258,8 +259,15 @@ def authenticate(
 ) -> LoginOutcome:
     """Check a log-in; count failures, lock after ``policy.max_failures``; audit all of it."""
     now = now or utcnow()
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    actor = Actor(user_id=user.id if user else None, name=username[:64], remote_addr=remote_addr)
+    name = clean_text(username, 64)
+    # A name with control characters (NUL, line breaks) is nobody's, and is not looked up:
+    # PostgreSQL refuses NUL in text, and the audit log must not carry them either.
+    user = (
+        db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        if name == username.strip()
+        else None
+    )
+    actor = Actor(user_id=user.id if user else None, name=name, remote_addr=remote_addr)
     if user is not None and user.locked_until is not None and user.locked_until > now:
         record("auth.login_locked", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
         return LoginOutcome(

@@ -7,6 +7,7 @@ tested (or tested but not documented) fails here."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
@@ -246,3 +247,38 @@ def test_validation_messages_name_each_field_in_chinese(client, world, token):
         "paid_on": ["请按 2015-03-01 的格式填写日期。"],
         "method": ["必填。"],
     }
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+@pytest.mark.parametrize("value", ["\x00", "a\x00b", "\u202e1", "a\r\nb"], ids=repr)
+def test_control_characters_in_any_string_are_refused_or_cleaned_never_a_server_error(
+    client, scene, token, endpoint, value
+):
+    """Each string field of the success body, and each query parameter, set to a value with
+    a NUL or a control character (PostgreSQL refuses NUL in text): never a 500."""
+    status = min(MATRIX[endpoint])
+    role, method, path, payload = MATRIX[endpoint][status]
+    headers = token(role)
+    body = _fill(payload, scene)
+    variants: list[tuple[str, object]] = []
+    if isinstance(body, dict):
+        variants += [(path, {**body, name: value}) for name, v in body.items() if isinstance(v, str)]
+    if method == "GET":
+        joiner = "&" if "?" in path else "?"
+        variants += [
+            (f"{path}{joiner}{name}={quote(value)}", None) for name in ("q", "status", "after", "year")
+        ]
+    for where, sent in variants:
+        with client.open(API + _fill(where, scene), method=method, headers=headers, json=sent) as r:
+            assert r.status_code < 500, (endpoint, where, sent, r.get_json(silent=True))
+        db.session.expire_all()
+
+
+def test_a_nul_in_a_field_is_refused_by_name_in_chinese_and_saves_nothing(client, world, token):
+    headers = token("caseworker")
+    before = _counts()
+    refused = client.post(f"{API}/cases", json={**CASE, "fund_code": "2015\x00100001"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == {"fund_code": ["不能含有控制字符。"]}
+    db.session.expire_all()
+    assert _counts() == before

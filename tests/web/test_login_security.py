@@ -60,6 +60,20 @@ def test_a_success_resets_the_failure_count(app, client, make_user):
     assert _login(client, user.username).status_code == 302  # not locked: count restarted
 
 
+@pytest.mark.parametrize("garbled", ["\x00", "fin\x00ance", "fin\nance", "fin\u202eance"])
+def test_a_user_name_with_control_characters_is_nobody_s(app, client, make_user, garbled):
+    """A NUL or a line break in the name (PostgreSQL refuses NUL in text) is a failed
+    log-in like any other, not a server error, and never logs in a real user."""
+    make_user("finance", "finance")
+    response = _login(client, garbled)
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not logged in
+    with app.app_context():
+        failed = db.session.query(AuditEntry).filter_by(action="auth.login_failed").one()
+        assert "\x00" not in failed.actor_name and "\n" not in failed.actor_name
+
+
 def test_log_in_attempts_are_rate_limited_per_address(make_app, make_user):
     app = make_app("testing", LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
