@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
 
     from app import models  # noqa: F401  (register the tables with the metadata)
+    from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.audit import bp as audit_bp
     from app.auth import bp as auth_bp
@@ -69,6 +70,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(admin_bp)
     register_cli(app)
     check_every_view_declares(app)
 

@@ -8,6 +8,7 @@ of its own, so the attempt stays on record.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import flash
 
@@ -26,6 +27,22 @@ def flash_error(error: DomainError) -> None:
     )
     for message in messages:
         flash(message, "danger")
+
+
+def show_on_form(form: Any, error: DomainError, default_field: str, *, flashed: tuple[str, ...] = ()) -> None:
+    """Put a refused step's messages next to the fields they name; a message for no field
+    of the form (or for one of ``flashed``) is flashed instead."""
+    errors = (
+        error.errors
+        if isinstance(error, ValidationFailed)
+        else {error.field or default_field: [error.message]}
+    )
+    for field_name, messages in errors.items():
+        target = getattr(form, field_name, None)
+        if target is None or field_name in flashed:
+            flash(" ".join(messages), "danger")
+        else:
+            target.errors = [*list(target.errors), *messages]
 
 
 def perform(

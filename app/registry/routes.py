@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.actions import perform
+from app.actions import perform, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.database import read_only
@@ -49,7 +49,7 @@ from app.registry.forms import (
 )
 from app.services import budgets, eligibility, exports, jobs, registry, registry_import, scope
 from app.services.errors import DomainError, InvalidInput, NotFound
-from app.services.registry import MemberInput, ValidationFailed, WorkerInput
+from app.services.registry import MemberInput, WorkerInput
 
 PAGE_SIZE = 50
 IMPORT_TTL_SECONDS = 3600
@@ -141,13 +141,7 @@ def _input_from(form: WorkerForm) -> WorkerInput:
 
 
 def _show_errors(form: WorkerForm, error: DomainError) -> None:
-    errors = error.errors if isinstance(error, ValidationFailed) else {error.field or "name": [error.message]}
-    for field_name, messages in errors.items():
-        target = getattr(form, field_name, None)
-        if target is None or field_name == "members":
-            flash(" ".join(messages), "danger")
-        else:
-            target.errors = [*list(target.errors), *messages]
+    show_on_form(form, error, "name", flashed=("members",))
     flash(_("The file was not saved: correct the fields marked below."), "danger")
 
 

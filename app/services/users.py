@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.org import Unit
@@ -222,7 +222,10 @@ def end_sessions(user: User, *, actor: Actor, action: str = "auth.logout") -> No
 
 
 def set_active(user: User, active: bool, *, actor: Actor) -> None:
-    """Disable (all sessions end, tokens stop working) or re-enable a user."""
+    """Disable (all sessions end, tokens stop working) or re-enable a user. No one disables
+    their own account: the last administrator would lock everyone out."""
+    if not active and actor.user_id == user.id:
+        raise InvalidInput(_("You cannot disable your own account."), field="user")
     if user.active == active:
         return
     user.active = active
@@ -236,6 +239,39 @@ def set_active(user: User, active: bool, *, actor: Actor) -> None:
         unit_id=user.unit_id,
         details={"old": {"active": not active}, "new": {"active": active}},
     )
+
+
+def unlock(user: User, *, actor: Actor) -> None:
+    """Lift a lock-out after too many failed log-ins (the person called the office)."""
+    if user.locked_until is None and user.failed_logins == 0:
+        return
+    user.locked_until = None
+    user.failed_logins = 0
+    db.session.flush()
+    record("user.unlock", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+
+
+def users_in(unit_ids: list[int] | None) -> list[User]:
+    """The users of these units (``None``: everyone, for an administrator of all units)."""
+    query = select(User).order_by(User.username)
+    if unit_ids is not None:
+        query = query.where(User.unit_id.in_(unit_ids))
+    return list(db.session.execute(query).scalars())
+
+
+def get_user(user_id: int, unit_ids: list[int] | None) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or (unit_ids is not None and user.unit_id not in unit_ids):
+        raise NotFound(_("No such user."))
+    return user
+
+
+def live_token_counts() -> dict[int, int]:
+    """{user id: number of API tokens not revoked}."""
+    rows = db.session.execute(
+        select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)
+    )
+    return {user_id: count for user_id, count in rows}
 
 
 def find_user(username: str) -> User:

@@ -63,6 +63,14 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "audit.export_start": ("POST", "/audit/export/start", P.AUDIT_EXPORT),
     "jobs.show": ("GET", "/jobs/1", P.ACCOUNT_SELF),
     "jobs.download": ("GET", "/jobs/1/download", P.ACCOUNT_SELF),
+    "admin.users": ("GET", "/admin/users", P.USERS_MANAGE),
+    "admin.new_user": ("GET", "/admin/users/new", P.USERS_MANAGE),
+    "admin.reset_password": ("POST", "/admin/users/1/reset-password", P.USERS_MANAGE),
+    "admin.disable": ("POST", "/admin/users/1/disable", P.USERS_MANAGE),
+    "admin.enable": ("POST", "/admin/users/1/enable", P.USERS_MANAGE),
+    "admin.unlock": ("POST", "/admin/users/1/unlock", P.USERS_MANAGE),
+    "admin.revoke_tokens": ("POST", "/admin/users/1/revoke-tokens", P.USERS_MANAGE),
+    "admin.policy_values": ("GET", "/admin/policy?year=2015", P.POLICY_MANAGE),
 }
 
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from app.admin.forms import PolicyForm, UserForm
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.cases.forms import (
     ApproveForm,
@@ -94,6 +95,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/payments/1/reversal", ReversalForm),
     ("caseworker", "/campaigns", CampaignForm),
     ("finance", "/checkups/2/1", CheckupForm),
+    ("admin", "/admin/users/new", UserForm),
+    ("admin", "/admin/policy?year=2015", PolicyForm),
 ]
 PAGES_TO_CHECK = [
     "/",

@@ -1,0 +1,31 @@
+"""The administrator's forms; the services check the values."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+from app.models.users import ROLE_LABELS
+from app.registry.forms import choices
+from app.services.policy import KEYS
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("User name"))
+    role = SelectField(validate_choice=False, label=_l("Role"), choices=choices(ROLE_LABELS, blank=True))
+    unit = SelectField(validate_choice=False, label=_l("Union unit"))
+
+
+class PolicyForm(FlaskForm):
+    key = SelectField(
+        validate_choice=False,
+        label=_l("Policy value"),
+        choices=choices({key: item.label for key, item in KEYS.items()}, blank=True),
+    )
+    value = StringField(_l("Value"))
+    unit = SelectField(validate_choice=False, label=_l("For"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""

@@ -1,0 +1,208 @@
+"""Users and policy values, for the administrator. A one-time password is shown once, on
+the page that answers the request that made it, and never stored in clear."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.actions import perform, show_on_form
+from app.admin import bp
+from app.admin.forms import ActionForm, PolicyForm, UserForm
+from app.auth.actor import current_actor
+from app.auth.permissions import Permission, require
+from app.extensions import db
+from app.models.org import Unit
+from app.models.types import utcnow
+from app.models.users import User
+from app.params import db_int
+from app.registry.forms import choices
+from app.services import budgets, policy, scope
+from app.services import users as user_service
+from app.services.errors import DomainError, InvalidInput, NotFound
+
+
+def _units() -> list[Unit]:
+    visible = scope.visible_unit_ids(current_user)
+    query = select(Unit).order_by(Unit.code)
+    if visible is not None:
+        query = query.where(Unit.id.in_(visible))
+    return list(db.session.execute(query).scalars())
+
+
+def _unit_choices(everyone_label: str) -> list:
+    # Only an administrator of all units may make a user (or a value) for all of them.
+    units = [(u.code, f"{u.code} {u.name}") for u in _units()]
+    return choices(units) if current_user.unit_id is not None else choices([("", everyone_label), *units])
+
+
+def _unit(code: str | None) -> Unit | None:
+    """The chosen unit, which must be one this administrator manages."""
+    if not code:
+        if current_user.unit_id is not None:
+            raise InvalidInput(_("Choose a union unit."), field="unit")
+        return None
+    for unit in _units():
+        if unit.code == code:
+            return unit
+    raise InvalidInput(_("Choose a union unit."), field="unit")
+
+
+def _user(user_id: int) -> User:
+    try:
+        return user_service.get_user(user_id, scope.visible_unit_ids(current_user))
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/users")
+@require(Permission.USERS_MANAGE)
+def users() -> str:
+    people = user_service.users_in(scope.visible_unit_ids(current_user))
+    return render_template(
+        "admin/users.html",
+        people=people,
+        tokens=user_service.live_token_counts(),
+        action=ActionForm(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def new_user() -> str | Response:
+    form = UserForm()
+    form.unit.choices = _unit_choices(_("All units"))
+    if form.validate_on_submit():
+        try:
+            unit = _unit(form.unit.data)
+            user, password = user_service.create_user(
+                form.username.data or "",
+                form.role.data or "",
+                unit.code if unit else None,
+                actor=current_actor(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error, "username")
+        else:
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return render_template("admin/password.html", user=user, password=password)
+    return render_template("admin/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def reset_password(user_id: int) -> str | Response:
+    user = _user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = user_service.reset_password(user, actor=current_actor())
+    db.session.commit()
+    flash(
+        _(
+            "A new one-time password was set for %(name)s; every session of theirs has ended.",
+            name=user.username,
+        ),
+        "success",
+    )
+    return render_template("admin/password.html", user=user, password=password)
+
+
+def _step(user_id: int, action, message) -> Response:  # type: ignore[no-untyped-def]
+    """One button on a user's row: the service step, then back to the list."""
+    user = _user(user_id)
+    if ActionForm().validate_on_submit():
+        perform(
+            lambda: action(user),
+            message(user.username),
+            unit_id=user.unit_id,
+            object_type="user",
+            object_id=user.id,
+        )
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def disable(user_id: int) -> Response:
+    return _step(
+        user_id,
+        lambda user: user_service.set_active(user, False, actor=current_actor()),
+        lambda name: _("%(name)s is disabled: every session and API token stopped working.", name=name),
+    )
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def enable(user_id: int) -> Response:
+    return _step(
+        user_id,
+        lambda user: user_service.set_active(user, True, actor=current_actor()),
+        lambda name: _("%(name)s may log in again.", name=name),
+    )
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def unlock(user_id: int) -> Response:
+    return _step(
+        user_id,
+        lambda user: user_service.unlock(user, actor=current_actor()),
+        lambda name: _("%(name)s is unlocked.", name=name),
+    )
+
+
+@bp.route("/users/<int:user_id>/revoke-tokens", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def revoke_tokens(user_id: int) -> Response:
+    return _step(
+        user_id,
+        lambda user: user_service.revoke_tokens(user, actor=current_actor()),
+        lambda name: _("Every API token of %(name)s is revoked.", name=name),
+    )
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@require(Permission.POLICY_MANAGE)
+def policy_values() -> str | Response:
+    year = request.args.get("year", type=db_int) or budgets.newest_year()
+    if year is None:
+        abort(404)
+    form = PolicyForm()
+    form.unit.choices = _unit_choices(_("All units"))
+    if form.validate_on_submit():
+        try:
+            policy.set_value(
+                year,
+                form.key.data or "",
+                form.value.data or "",
+                unit=_unit(form.unit.data),
+                actor=current_actor(),
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_on_form(form, error, "value")
+        else:
+            flash(_("Policy value saved."), "success")
+            return redirect(url_for("admin.policy_values", year=year))
+    visible = scope.visible_unit_ids(current_user)
+    rows = [
+        row
+        for row in policy.values_for(year)
+        if visible is None or row.unit_id is None or row.unit_id in visible
+    ]
+    units = {u.id: u for u in db.session.execute(select(Unit)).scalars()}
+    return render_template(
+        "admin/policy.html",
+        form=form,
+        year=year,
+        rows=rows,
+        units=units,
+        labels={key: item.label for key, item in policy.KEYS.items()},
+    )
