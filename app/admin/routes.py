@@ -26,11 +26,7 @@ from app.services.errors import DomainError, InvalidInput, NotFound
 
 
 def _units() -> list[Unit]:
-    visible = scope.visible_unit_ids(current_user)
-    query = select(Unit).order_by(Unit.code)
-    if visible is not None:
-        query = query.where(Unit.id.in_(visible))
-    return list(db.session.execute(query).scalars())
+    return scope.visible_units(current_user)
 
 
 def _unit_choices(everyone_label: str) -> list:

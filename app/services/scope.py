@@ -29,3 +29,12 @@ def visible_unit_ids(user: User) -> list[int] | None:
 def may_see_unit(user: User, unit_id: int | None) -> bool:
     visible = visible_unit_ids(user)
     return visible is None or unit_id in visible
+
+
+def visible_units(user: User) -> list[Unit]:
+    """The units ``user`` may see, by code."""
+    visible = visible_unit_ids(user)
+    query = select(Unit).order_by(Unit.code)
+    if visible is not None:
+        query = query.where(Unit.id.in_(visible))
+    return list(db.session.execute(query).scalars())
