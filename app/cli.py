@@ -293,23 +293,27 @@ def _unit_or_fail(code: str | None) -> Unit | None:
 @click.option("--year", type=int, required=True)
 @with_appcontext
 def reconcile_command(year: int) -> None:
-    """Run every reconciliation check for the year; exit 1 naming what fails."""
-    result = reconciliation.reconcile(year)
-    for item in result.funds:
-        b = item.balance
+    """Run every reconciliation check for the year; exit 1 naming what fails. The result is
+    kept: the reconciliation page shows it where the books are too long to check per request
+    (run it nightly)."""
+    stored = reconciliation.run(year, None, actor=cli_actor())
+    report = json.loads(stored.report)
+    for fund in report["funds"]:
         click.echo(
-            f"{item.fund.code} {item.fund.name}: {money_str(b.budget)} = {money_str(b.paid)} + "
-            f"{money_str(b.committed)} + {money_str(b.available)}"
+            f"{fund['code']} {fund['name']}: {fund['budget']} = {fund['paid']} + "
+            f"{fund['committed']} + {fund['available']}"
         )
-        for check in item.checks:
-            click.echo(f"  {'OK ' if check.ok else 'BAD'} {check.label}")
-            for problem in check.problems:
+        for check in fund["checks"]:
+            click.echo(
+                f"  {'BAD' if check['problems'] else 'OK '} {reconciliation.check_label(check['key'])}"
+            )
+            for problem in check["problems"]:
                 click.echo(f"      {problem}")
-    for check in result.department:
-        click.echo(f"{'OK ' if check.ok else 'BAD'} {check.label}")
-        for problem in check.problems:
+    for check in report["department"]:
+        click.echo(f"{'BAD' if check['problems'] else 'OK '} {reconciliation.check_label(check['key'])}")
+        for problem in check["problems"]:
             click.echo(f"    {problem}")
-    if not result.ok:
+    if not stored.ok:
         sys.exit(1)
 
 

@@ -214,6 +214,21 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
 
         return action
 
+    with app.app_context():
+        # Past RECONCILE_PAGE_MAX_ENTRIES the page shows the latest stored run (made by the
+        # nightly `flask reconcile` or the page's button): make one, as production would have.
+        from app.models import User
+        from app.services import reconciliation, scope
+        from app.services.audit import Actor
+
+        watcher = db.session.execute(select(User).where(User.username == "bench-auditor")).scalar_one()
+        unit_ids = scope.visible_unit_ids(watcher)
+        stored = reconciliation.entries_in(2020, unit_ids) > app.config["RECONCILE_PAGE_MAX_ENTRIES"]
+        if stored and reconciliation.latest_run(2020, unit_ids) is None:
+            reconciliation.run(2020, unit_ids, actor=Actor.system("bench"))
+        db.session.remove()
+    how = "the latest stored run" if stored else "checked on the spot"
+
     trivial = timed(get(reviewer, "/password"), repeat)
     pages = [
         ("1a", "dashboard (district reviewer)", reviewer, "/"),
@@ -223,7 +238,7 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
         ("1e", "worker page", reviewer, f"/workers/{worker.id}"),
         ("1f", "case page", reviewer, f"/cases/{busy_case}"),
         ("1g", "hot fund's ledger, last page", reviewer, f"/funds/{fund_code}/ledger?year=2020&after={deep}"),
-        ("1h", "reconciliation page (whole city, auditor)", auditor, "/reconciliation?year=2020"),
+        ("1h", f"reconciliation page (whole city, auditor; {how})", auditor, "/reconciliation?year=2020"),
     ]
     for number, what, client, url in pages:
         heavy = number == "1h"

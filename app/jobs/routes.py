@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, send_file
+from flask import abort, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,13 +19,26 @@ def _own(job_id: int):  # type: ignore[no-untyped-def]
     return job
 
 
+#: Where the result of a job of each kind is read, when it is not a file.
+RESULT_PAGES = {"reconciliation": "reports.reconciliation_page"}
+
+
 @bp.route("/<int:job_id>")
 @require(Permission.ACCOUNT_SELF)
 def show(job_id: int) -> str:
     job = _own(job_id)
     done, total, phase = jobs.state(job)
     percent = int(done * 100 / total) if total else (100 if job.status == "done" else 0)
-    return render_template("jobs/show.html", job=job, done=done, total=total, phase=phase, percent=percent)
+    result_page = url_for(RESULT_PAGES[job.kind]) if job.kind in RESULT_PAGES else None
+    return render_template(
+        "jobs/show.html",
+        job=job,
+        done=done,
+        total=total,
+        phase=phase,
+        percent=percent,
+        result_page=result_page,
+    )
 
 
 @bp.route("/<int:job_id>/download")

@@ -6,6 +6,7 @@ from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, P
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
+from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.users import ApiToken, User
 
@@ -30,6 +31,7 @@ __all__ = [
     "PaymentMonth",
     "PaymentReversal",
     "PolicyValue",
+    "ReconciliationRun",
     "Transfer",
     "Unit",
     "User",

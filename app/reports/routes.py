@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
-from flask import abort, render_template, request, send_file
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,9 +15,19 @@ from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.cases import AID_TYPES
+from app.models.org import FiscalYear
 from app.params import db_int
 from app.reports import bp
-from app.services import budget_report, budgets, eligibility, exports, performance, reconciliation, scope
+from app.services import (
+    budget_report,
+    budgets,
+    eligibility,
+    exports,
+    jobs,
+    performance,
+    reconciliation,
+    scope,
+)
 
 
 def _year() -> int | None:
@@ -91,6 +103,46 @@ def performance_xlsx() -> Response:
 @bp.route("/reconciliation")
 @require(Permission.REPORTS_VIEW)
 def reconciliation_page() -> str:
+    """Checked on the spot while the year's books are short (an office, a district); past
+    ``RECONCILE_PAGE_MAX_ENTRIES`` the page shows the latest run and offers a new one as a
+    background job, so no request waits minutes for a province's ledger."""
     year = _year()
-    result = reconciliation.reconcile(year, scope.visible_unit_ids(current_user)) if year else None
-    return render_template("reports/reconciliation.html", year=year, result=result)
+    if not year:
+        return render_template("reports/reconciliation.html", year=None, report=None, run=None)
+    unit_ids = scope.visible_unit_ids(current_user)
+    entries = reconciliation.entries_in(year, unit_ids)
+    if entries <= current_app.config["RECONCILE_PAGE_MAX_ENTRIES"]:
+        report, run = reconciliation.report_of(reconciliation.reconcile(year, unit_ids)), None
+    else:
+        run = reconciliation.latest_run(year, unit_ids)
+        report = json.loads(run.report) if run else None
+    return render_template(
+        "reports/reconciliation.html",
+        year=year,
+        report=report,
+        run=run,
+        entries=entries,
+        labels=reconciliation.CHECK_LABELS,
+    )
+
+
+@bp.route("/reconciliation/run", methods=["POST"])
+@require(Permission.REPORTS_VIEW)
+def reconciliation_run() -> Response:
+    """Every check of the year as a background job; its page links back here."""
+    year = request.form.get("year", type=db_int)
+    if year is None or db.session.get(FiscalYear, year) is None:
+        abort(404)
+    unit_ids = scope.visible_unit_ids(current_user)
+    actor = current_actor()
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        stored = reconciliation.run(year, unit_ids, actor=actor, progress=progress)
+        return (
+            _("The reconciliation of %(year)s is done: every check passes.", year=year)
+            if stored.ok
+            else _("The reconciliation of %(year)s is done: some checks fail.", year=year)
+        ), None
+
+    job = jobs.start("reconciliation", user_id=current_user.id, work=work)
+    return redirect(url_for("jobs.show", job_id=job.id))

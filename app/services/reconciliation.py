@@ -6,15 +6,19 @@ the check passes), so the page, the command line, the API and the tests share th
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from app.database import read_only
 from app.extensions import db
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Case, Payment, PaymentReversal
@@ -30,8 +34,11 @@ from app.models.ledger import (
     LedgerAccount,
     Transfer,
 )
+from app.models.reconciliation import ReconciliationRun
+from app.models.types import utcnow
 from app.money import ZERO, format_yuan
 from app.services import ledger
+from app.services.audit import Actor, record
 
 CHECK_LABELS = {
     "identity": _l("Budget = paid + committed + available"),
@@ -56,7 +63,7 @@ class CheckResult:
 
     @property
     def label(self) -> str:
-        return str(CHECK_LABELS[self.key])
+        return check_label(self.key)
 
 
 @dataclass
@@ -347,7 +354,16 @@ def _reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
     return problems
 
 
-def reconcile_funds(funds: list[Fund]) -> list[FundReconciliation]:
+#: ``progress(done, total, phase)``: told as each pass over the books starts.
+Progress = Callable[[int, int, str], None]
+STEPS = 4
+
+
+def _quiet(_done: int, _total: int, _phase: str) -> None:
+    pass
+
+
+def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[FundReconciliation]:
     """Every check for each fund, with a fixed number of queries however many entries and
     funds there are: the ledgers are scanned once, in the database."""
     if not funds:
@@ -358,8 +374,11 @@ def reconcile_funds(funds: list[Fund]) -> list[FundReconciliation]:
         select(LedgerAccount).where(LedgerAccount.fund_id.in_(fund_ids))
     ).scalars():
         accounts[account.fund_id][account.kind] = account
+    progress(0, STEPS, _("Scanning the ledgers"))
     scans = _scan_ledgers(funds, accounts)
+    progress(1, STEPS, _("Checking the payments"))
     payments = _payment_problems(fund_ids)
+    progress(2, STEPS, _("Checking the reversals"))
     reversals = _reversal_problems(fund_ids)
     results = []
     for fund in funds:
@@ -378,12 +397,13 @@ def reconcile_funds(funds: list[Fund]) -> list[FundReconciliation]:
     return results
 
 
-def reconcile(year: int, unit_ids: list[int] | None = None) -> Reconciliation:
+def reconcile(year: int, unit_ids: list[int] | None = None, progress: Progress = _quiet) -> Reconciliation:
     """Every check for every fund of the year, and the department's totals."""
     query = select(Fund).where(Fund.year == year).order_by(Fund.unit_id, Fund.code)
     if unit_ids is not None:
         query = query.where(Fund.unit_id.in_(unit_ids))
-    funds = reconcile_funds(list(db.session.execute(query).scalars()))
+    funds = reconcile_funds(list(db.session.execute(query).scalars()), progress)
+    progress(3, STEPS, _("Checking the department budget"))
     department: list[CheckResult] = []
     budget_total = special_total = None
     budgets = db.session.execute(select(Budget).where(Budget.year == year)).scalars().all()
@@ -429,3 +449,98 @@ def reconcile(year: int, unit_ids: list[int] | None = None) -> Reconciliation:
         budget_total=budget_total,
         special_public_total=special_total,
     )
+
+
+# --- Stored runs, for the page when a year's books are too long to check per request ----
+
+
+def scope_key(unit_ids: list[int] | None) -> str:
+    return "all" if unit_ids is None else ",".join(str(i) for i in sorted(unit_ids))
+
+
+def entries_in(year: int, unit_ids: list[int] | None = None) -> int:
+    """How many ledger entries the year's funds hold (from each fund's own counter)."""
+    query = select(func.coalesce(func.sum(Fund.last_seq), 0)).where(Fund.year == year)
+    if unit_ids is not None:
+        query = query.where(Fund.unit_id.in_(unit_ids))
+    return int(db.session.execute(query).scalar_one())
+
+
+def _check_json(check: CheckResult) -> dict[str, Any]:
+    return {"key": check.key, "problems": check.problems}
+
+
+def report_of(result: Reconciliation) -> dict[str, Any]:
+    """The result as plain data (money as strings): what a page shows and a run stores."""
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else f"{value:.2f}"
+
+    return {
+        "year": result.year,
+        "ok": result.ok,
+        "funds": [
+            {
+                "code": f.fund.code,
+                "name": f.fund.name,
+                "budget": money(f.balance.budget),
+                "paid": money(f.balance.paid),
+                "committed": money(f.balance.committed),
+                "available": money(f.balance.available),
+                "ledger_sum": money(f.ledger_sum),
+                "ok": f.ok,
+                "checks": [_check_json(c) for c in f.checks],
+            }
+            for f in result.funds
+        ],
+        "department": [_check_json(c) for c in result.department],
+        "budget_total": money(result.budget_total),
+        "special_public_total": money(result.special_public_total),
+    }
+
+
+def run(
+    year: int, unit_ids: list[int] | None, *, actor: Actor, progress: Progress = _quiet
+) -> ReconciliationRun:
+    """Check the year (reading only: on SQLite others keep writing meanwhile), then keep the
+    result in a transaction of its own, and say so in the audit log. Commits."""
+    started = utcnow()
+    read_only(db.session)
+    entries = entries_in(year, unit_ids)
+    result = reconcile(year, unit_ids, progress)
+    report = report_of(result)
+    db.session.rollback()
+    stored = ReconciliationRun(
+        year=year,
+        scope=scope_key(unit_ids),
+        ok=report["ok"],
+        entries=entries,
+        report=json.dumps(report, ensure_ascii=False),
+        started_at=started,
+        created_by_id=actor.user_id,
+        created_by_name=actor.name[:64],
+    )
+    db.session.add(stored)
+    db.session.flush()
+    record(
+        "reconciliation.run",
+        actor=actor,
+        object_type="reconciliation_run",
+        object_id=stored.id,
+        details={"year": year, "scope": stored.scope, "ok": stored.ok, "entries": entries},
+    )
+    db.session.commit()
+    return stored
+
+
+def check_label(key: str) -> str:
+    return str(CHECK_LABELS[key])
+
+
+def latest_run(year: int, unit_ids: list[int] | None) -> ReconciliationRun | None:
+    return db.session.execute(
+        select(ReconciliationRun)
+        .where(ReconciliationRun.year == year, ReconciliationRun.scope == scope_key(unit_ids))
+        .order_by(ReconciliationRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

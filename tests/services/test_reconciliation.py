@@ -10,10 +10,10 @@ from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models import Fund, Transfer, User
+from app.models import AuditEntry, Fund, Transfer, User
 from app.services import cases, policy, reconciliation, registry
 from app.services.audit import Actor
-from tests.conftest import ACTOR
+from tests.conftest import ACTOR, wait_for_job
 from tests.registry_helpers import make_id, worker_input
 
 DAY = date(2015, 1, 20)
@@ -118,6 +118,77 @@ def test_the_reconciliation_page(client, auth, busy_year):
     page = client.get("/reconciliation?year=2015").get_data(as_text=True)
     assert "¥323,000.00" in page and "¥665,604.71" in page
     assert "failed" not in page and "未通过" not in page
+
+
+def test_past_the_page_limit_the_page_shows_the_latest_run_and_runs_a_new_one_in_the_background(
+    app, client, auth, busy_year, make_user
+):
+    """A province's books are too long to check per request: the page offers a run as a
+    background job, then shows its result with when and by whom; new entries since are
+    counted. A district user has their own runs (their scope), not the province's."""
+    app.config["RECONCILE_PAGE_MAX_ENTRIES"] = 5
+    auditor = auth.login("auditor", "province-auditor")
+    first = client.get("/reconciliation?year=2015").get_data(as_text=True)
+    assert "尚未运行过对账" in first and "立即对账" in first and "¥323,000.00" not in first
+    started = client.post("/reconciliation/run", data={"year": "2015"}, follow_redirects=True)
+    assert started.request.path.startswith("/jobs/")
+    done = wait_for_job(client, started.request.path)
+    assert "2015 年度对账完成：全部核对项通过" in done and "查看结果" in done
+    page = client.get("/reconciliation?year=2015").get_data(as_text=True)
+    assert "¥323,000.00" in page and "¥665,604.71" in page
+    assert "province-auditor" in page and "立即对账" in page and "未通过" not in page
+    run = reconciliation.latest_run(2015, None)
+    assert run is not None and run.ok and run.created_by_id == auditor.id
+    assert run.entries == reconciliation.entries_in(2015)
+    logged = db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "reconciliation.run")
+    ).scalar_one()
+    assert logged.actor_id == auditor.id
+
+    # A district user sees no run of theirs yet: the province's covers more than theirs.
+    auth.logout()
+    auth.login("auditor", "district-auditor")
+    district = db.session.execute(select(User).where(User.username == "district-auditor")).scalar_one()
+    district.unit_id = busy_year["2015100001"].unit_id
+    db.session.commit()
+    assert "尚未运行过对账" in client.get("/reconciliation?year=2015").get_data(as_text=True)
+
+
+def test_the_nightly_command_keeps_its_run_for_the_page(app, client, auth, busy_year):
+    app.config["RECONCILE_PAGE_MAX_ENTRIES"] = 5
+    result = app.test_cli_runner().invoke(args=["reconcile", "--year", "2015"])
+    assert result.exit_code == 0, result.output
+    auth.login("auditor")
+    page = client.get("/reconciliation?year=2015").get_data(as_text=True)
+    assert "¥323,000.00" in page and "cli:" in page
+
+
+def test_a_failing_check_is_kept_in_the_run_and_shown(app, client, auth, busy_year, is_postgres):
+    app.config["RECONCILE_PAGE_MAX_ENTRIES"] = 5
+    entry_id = (
+        db.session.execute(select(Transfer.id).where(Transfer.kind == "payment").order_by(Transfer.id.desc()))
+        .scalars()
+        .first()
+    )
+    db.session.remove()
+    with db.engine.begin() as connection:
+        if is_postgres:
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            connection.execute(text("DROP TRIGGER IF EXISTS ledger_transfers_no_update"))
+        money = "amount + 1" if is_postgres else "amount + 100"
+        connection.execute(text(f"UPDATE ledger_transfers SET amount = {money} WHERE id = {entry_id}"))
+    auth.login("auditor")
+    started = client.post("/reconciliation/run", data={"year": "2015"}, follow_redirects=True)
+    assert "部分核对项未通过" in wait_for_job(client, started.request.path)
+    page = client.get("/reconciliation?year=2015").get_data(as_text=True)
+    assert "flash-danger" in page and "✗" in page
+
+
+def test_a_run_of_a_year_that_does_not_exist_is_not_found(client, auth, busy_year):
+    auth.login("auditor")
+    assert client.post("/reconciliation/run", data={"year": "2031"}).status_code == 404
+    assert client.post("/reconciliation/run", data={"year": "x"}).status_code == 404
 
 
 def _open_package(path):

@@ -63,6 +63,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "audit.export_start": ("POST", "/audit/export/start", P.AUDIT_EXPORT),
     "jobs.show": ("GET", "/jobs/1", P.ACCOUNT_SELF),
     "jobs.download": ("GET", "/jobs/1/download", P.ACCOUNT_SELF),
+    "reports.reconciliation_run": ("POST", "/reconciliation/run", P.REPORTS_VIEW),
     "admin.users": ("GET", "/admin/users", P.USERS_MANAGE),
     "admin.new_user": ("GET", "/admin/users/new", P.USERS_MANAGE),
     "admin.reset_password": ("POST", "/admin/users/1/reset-password", P.USERS_MANAGE),
