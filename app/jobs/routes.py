@@ -19,6 +19,13 @@ def _own(job_id: int):  # type: ignore[no-untyped-def]
     return job
 
 
+@bp.route("/")
+@require(Permission.ACCOUNT_SELF)
+def index() -> str:
+    """My jobs: where to come back to an export or import left running."""
+    return render_template("jobs/index.html", jobs=jobs.recent_own(current_user.id), labels=jobs.KIND_LABELS)
+
+
 #: Where the result of a job of each kind is read, when it is not a file.
 RESULT_PAGES = {"reconciliation": "reports.reconciliation_page"}
 

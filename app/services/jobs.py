@@ -26,6 +26,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
@@ -235,6 +236,25 @@ def state(job: Job) -> tuple[int, int, str]:
     with _lock:
         live = _live.get(job.id)
     return live if live is not None and job.status == "running" else (job.done, job.total, job.phase)
+
+
+#: What each kind of job is called on its pages.
+KIND_LABELS = {
+    "audit_package": _l("Audit package"),
+    "registry_import": _l("Registry import"),
+    "reconciliation": _l("Reconciliation"),
+}
+
+
+def recent_own(user_id: int, limit: int = 20) -> list[Job]:
+    """The user's latest jobs, newest first (dead ones recorded as interrupted first)."""
+    if _mark_interrupted(utcnow()):
+        db.session.commit()
+    return list(
+        db.session.execute(
+            select(Job).where(Job.user_id == user_id).order_by(Job.id.desc()).limit(limit)
+        ).scalars()
+    )
 
 
 def get_own(job_id: int, user_id: int) -> Job | None:

@@ -61,6 +61,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.pay_checkup": ("POST", "/checkups/2/1", P.PAYMENTS_MAKE),
     "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
     "audit.export_start": ("POST", "/audit/export/start", P.AUDIT_EXPORT),
+    "jobs.index": ("GET", "/jobs/", P.ACCOUNT_SELF),
     "jobs.show": ("GET", "/jobs/1", P.ACCOUNT_SELF),
     "jobs.download": ("GET", "/jobs/1/download", P.ACCOUNT_SELF),
     "reports.reconciliation_run": ("POST", "/reconciliation/run", P.REPORTS_VIEW),

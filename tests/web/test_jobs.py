@@ -215,3 +215,19 @@ def test_finished_files_are_deleted_when_their_retention_ends(app, client, auth,
         ).scalar_one()
         == 1
     )
+
+
+def test_my_jobs_lists_only_mine_newest_first_to_come_back_to(client, auth, world):
+    user_id = auth.login("caseworker", "mine").id
+    assert "您还没有发起过导出或导入任务" in client.get("/jobs/").get_data(as_text=True)
+    first = jobs.start("registry_import", user_id=user_id, work=lambda _p: ("导入完成。", None)).id
+    second = jobs.start("reconciliation", user_id=user_id, work=lambda _p: ("对账完成。", None)).id
+    wait_for_job(client, f"/jobs/{second}")
+    wait_for_job(client, f"/jobs/{first}")
+    other = auth.make_user("caseworker", "theirs")
+    jobs.start("audit_package", user_id=other.id, work=lambda _p: ("别人的。", None), run_in_thread=False)
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert page.index(f'href="/jobs/{second}"') < page.index(f'href="/jobs/{first}"')
+    assert "档案导入" in page and "对账完成。" in page and "已完成" in page
+    assert "别人的。" not in page and "审计包" not in page.split("<table")[1]
+    assert 'href="/jobs/"' in client.get("/").get_data(as_text=True)  # reachable from every page
