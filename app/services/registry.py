@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import and_, or_, select, tuple_, union
+from sqlalchemy import and_, func, or_, select, tuple_, union
 
 from app.extensions import db
 from app.idnumbers import InvalidIdNumber, normalise_mobile, parse_resident_id
@@ -580,6 +580,7 @@ def accept_category(worker: Worker, *, reason: str, actor: Actor) -> None:
 class Page:
     items: list[Worker]
     next: str | None
+    contains: bool = False  # nothing began with the term: these contain it
 
 
 def _cursor(worker: Worker) -> str:
@@ -601,6 +602,13 @@ def _starts_with(column: Any, prefix: str) -> Any:
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+#: A search whose term begins no name or employer looks for it anywhere in them — a scan,
+#: so only where the scope holds at most this many files (an office, a district, a city).
+CONTAINS_SCAN_MAX = 100_000
+#: The cursor of a page of "contains" results starts with this.
+CONTAINS_CURSOR = "c."
+
+
 def search(
     q: str = "",
     *,
@@ -613,39 +621,66 @@ def search(
     """Search by the beginning of the name, the employer, the pinyin or its initials, or by
     the last four ID characters; sorted by pinyin; keyset-paginated (``after`` is the
     ``next`` of the previous page). Every condition is a range on an indexed column, so a
-    search stays quick however many files there are."""
-    query = select(Worker)
+    search stays quick however many files there are. When nothing begins with the term
+    (``钢铁`` for 首钢钢铁厂), names and employers that contain it are listed instead, where
+    the scope is small enough to scan (``Page.contains``)."""
     term = _text(q, 50)
-    if term:
-        conditions = [_starts_with(Worker.name, term), _starts_with(Worker.employer, term)]
-        if term.isascii() and term.isalpha():
-            conditions.append(_starts_with(Worker.name_initials, term.lower()))
-            conditions.append(_starts_with(Worker.name_pinyin, term.lower()))
-        if len(term) == 4 and (term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX")):
-            conditions.append(Worker.id_last4 == term.upper())
-        if db.engine.dialect.name == "sqlite":
-            # One indexed look-up per condition, united: SQLite's planner would otherwise
-            # walk the sort index and test every row against the OR.
-            matching = union(*(select(Worker.id).where(condition) for condition in conditions))
-            query = query.where(Worker.id.in_(select(matching.subquery().c.id)))
-        else:
-            # PostgreSQL ORs bitmap index scans itself; given an IN (union) it would
-            # walk the sort index instead (bench/RESULTS.md, figure 1d).
-            query = query.where(or_(*conditions))
+    filters = []
     if category is not None:
-        query = query.where(Worker.category == category)
+        filters.append(Worker.category == category)
     if status:
-        query = query.where(Worker.status == status)
+        filters.append(Worker.status == status)
     if unit_ids is not None:
-        query = query.where(Worker.unit_id.in_(unit_ids))
+        filters.append(Worker.unit_id.in_(unit_ids))
+    contains = bool(after and after.startswith(CONTAINS_CURSOR))
+    if contains and term:
+        return _page(_containing(term), filters, after[len(CONTAINS_CURSOR) :], limit, contains=True)
+    page = _page(_beginning_with(term) if term else None, filters, after, limit)
+    if page.items or after or len(term) < 2 or (term.isascii() and len(term) < 3) or not _small(filters):
+        return page
+    return _page(_containing(term), filters, None, limit, contains=True)
+
+
+def _beginning_with(term: str) -> Any:
+    conditions = [_starts_with(Worker.name, term), _starts_with(Worker.employer, term)]
+    if term.isascii() and term.isalpha():
+        conditions.append(_starts_with(Worker.name_initials, term.lower()))
+        conditions.append(_starts_with(Worker.name_pinyin, term.lower()))
+    if len(term) == 4 and (term[:3].isdigit() and (term[3].isdigit() or term[3] in "xX")):
+        conditions.append(Worker.id_last4 == term.upper())
+    if db.engine.dialect.name == "sqlite":
+        # One indexed look-up per condition, united: SQLite's planner would otherwise
+        # walk the sort index and test every row against the OR.
+        matching = union(*(select(Worker.id).where(condition) for condition in conditions))
+        return Worker.id.in_(select(matching.subquery().c.id))
+    # PostgreSQL ORs bitmap index scans itself; given an IN (union) it would walk the sort
+    # index instead (bench/RESULTS.md, figure 1d).
+    return or_(*conditions)
+
+
+def _containing(term: str) -> Any:
+    return or_(Worker.name.contains(term, autoescape=True), Worker.employer.contains(term, autoescape=True))
+
+
+def _small(filters: list[Any]) -> bool:
+    """Whether the scope holds at most CONTAINS_SCAN_MAX files (counting no further)."""
+    capped = select(Worker.id).where(*filters).limit(CONTAINS_SCAN_MAX + 1).subquery()
+    return db.session.execute(select(func.count()).select_from(capped)).scalar_one() <= CONTAINS_SCAN_MAX
+
+
+def _page(match: Any, filters: list[Any], after: str | None, limit: int, *, contains: bool = False) -> Page:
+    query = select(Worker).where(*filters)
+    if match is not None:
+        query = query.where(match)
     if after:
         position = _decode_cursor(after)
         if position is not None:
             query = query.where(tuple_(Worker.name_pinyin, Worker.id) > position)
     rows = list(db.session.execute(query.order_by(Worker.name_pinyin, Worker.id).limit(limit + 1)).scalars())
-    more = len(rows) > limit
     items = rows[:limit]
-    return Page(items=items, next=_cursor(items[-1]) if more and items else None)
+    more = len(rows) > limit and items
+    cursor = (CONTAINS_CURSOR if contains else "") + _cursor(items[-1]) if more else None
+    return Page(items=items, next=cursor, contains=contains)
 
 
 def get_worker(worker_id: int, unit_ids: list[int] | None) -> Worker:

@@ -294,7 +294,12 @@ def test_search_by_pinyin_initials_id_tail_and_employer_sorted_by_pinyin(unit, l
     assert found("ZS") == ["张三", "张珊珊"]
     assert found(ids["王五"][-4:]) == ["王五"]
     assert found("李四所在") == ["李四"]
-    assert found("所在厂") == []  # the beginning of a name or employer, not its middle (indexed)
+    # Nothing begins with it: names and employers that contain it, flagged as such.
+    middle = registry.search("所在厂")
+    assert [w.name for w in middle.items] == ["李四", "王五", "张三", "张珊珊", "赵六"] and middle.contains
+    assert not registry.search("李四").contains
+    assert found("珊珊") == ["张珊珊"]
+    assert found("在") == []  # one character is too short to look for in the middle
     assert found("张") == ["张三", "张珊珊"]
     assert found("") == ["李四", "王五", "张三", "张珊珊", "赵六"]  # sorted by pinyin
     assert found("%") == [] and found("_") == []
@@ -310,6 +315,24 @@ def test_search_by_pinyin_initials_id_tail_and_employer_sorted_by_pinyin(unit, l
     ]
     assert third.next is None
     assert registry.search("", after="garbage!!").items  # a bad cursor starts from the top
+    # "Contains" results page on like any other, and still contain the term.
+    a = registry.search("所在厂", limit=2)
+    b = registry.search("所在厂", limit=2, after=a.next)
+    c = registry.search("所在厂", limit=2, after=b.next)
+    assert [w.name for w in a.items + b.items + c.items] == ["李四", "王五", "张三", "张珊珊", "赵六"]
+    assert b.contains and c.next is None
+
+
+def test_a_contains_search_is_not_run_over_a_scope_too_large_to_scan(unit, lines, monkeypatch):
+    registry.register(
+        worker_input(300, name="钱多多", employer="首钢钢铁厂"), unit=unit, actor=ACTOR, today=TODAY
+    )
+    db.session.commit()
+    assert [w.name for w in registry.search("钢铁").items] == ["钱多多"]
+    monkeypatch.setattr(registry, "CONTAINS_SCAN_MAX", 0)
+    page = registry.search("钢铁")
+    assert page.items == [] and not page.contains
+    assert [w.name for w in registry.search("首钢").items] == ["钱多多"]  # the beginning still works
 
 
 def test_model_workers_are_registered_once_and_entitlement_follows_level(unit):

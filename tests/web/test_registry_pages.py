@@ -50,6 +50,9 @@ def test_a_caseworker_registers_a_household(client, auth, world):
     assert "材料不全" in page or "缺少" in page  # no evidence yet
     listing = client.get("/workers?q=wxm").get_data(as_text=True)
     assert "王小明" in listing and not CLEAR_ID.search(listing)
+    # A word from the middle of the employer finds the file too, and says how it was found.
+    middle = client.get("/workers?q=纺织").get_data(as_text=True)
+    assert "王小明" in middle and "没有姓名或单位以“纺织”开头" in middle
 
 
 def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(client, auth, world):
