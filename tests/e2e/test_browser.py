@@ -36,8 +36,10 @@ def live_server(database: str) -> Iterator[str]:
     with app.app_context():
         unit = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR).budget.unit
         policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)
-        for role in ("caseworker", "reviewer", "finance", "auditor"):
-            user, _once = user_service.create_user(role, role, "711002", actor=ACTOR)
+        for role in ("caseworker", "reviewer", "finance", "auditor", "admin"):
+            user, _once = user_service.create_user(
+                role, role, None if role == "admin" else "711002", actor=ACTOR
+            )
             user_service.set_password(user, PASSWORD, actor=ACTOR)
         db.session.commit()
         # A case opened by the reviewer (standing in for a caseworker): theirs to be refused on.
@@ -186,3 +188,40 @@ def test_a_form_error_is_shown_next_to_its_field(live_server: str, browser: Brow
     expect(page.get_by_label("姓名", exact=True)).to_have_value("李四")  # what was typed stays
     _shot(page, "form-error")
     assert re.search(r"[\u4e00-\u9fff]", page.content())
+
+
+def test_an_administrator_gives_a_new_colleague_an_account(live_server: str, browser: Browser):
+    """The administrator creates a caseworker in the browser and reads the one-time password
+    off the page; the colleague logs in with it, must choose a new one, and is in."""
+    base = live_server
+    admin = _login(browser, base, "admin")
+    admin.get_by_role("link", name="用户管理").click()
+    admin.get_by_role("link", name="新建用户").click()
+    admin.get_by_label("用户名", exact=True).fill("xiaoli")
+    admin.get_by_label("角色", exact=True).select_option("caseworker")
+    admin.get_by_label("工会单位", exact=True).select_option("711002")
+    admin.get_by_role("button", name="创建").click()
+    expect(admin.locator(".flash-success")).to_contain_text("用户 xiaoli 已创建")
+    once = admin.locator("code.secret").inner_text().strip()
+    _shot(admin, "admin-one-time-password")
+    admin.get_by_role("link", name="政策参数").first.click()
+    admin.get_by_label("政策参数", exact=True).select_option("notice_days")
+    admin.get_by_label("值", exact=True).fill("七")
+    admin.get_by_role("button", name="保存").click()
+    expect(admin.locator(".field.has-error")).to_be_visible()  # a number of days, in words, is refused
+    admin.get_by_label("值", exact=True).fill("5")
+    admin.get_by_role("button", name="保存").click()
+    expect(admin.locator(".flash-success")).to_contain_text("政策参数已保存")
+    _shot(admin, "admin-policy")
+
+    colleague = browser.new_context(locale="zh-CN").new_page()
+    colleague.goto(f"{base}/login")
+    colleague.get_by_label("用户名", exact=True).fill("xiaoli")
+    colleague.get_by_label("密码", exact=True).fill(once)
+    colleague.get_by_role("button", name="登录").click()
+    expect(colleague).to_have_url(re.compile(r"/password$"))
+    colleague.get_by_label("当前密码", exact=True).fill(once)
+    colleague.get_by_label("新密码", exact=True).fill("Gonghui-Bangfu-2015")
+    colleague.get_by_label("再次输入新密码", exact=True).fill("Gonghui-Bangfu-2015")
+    colleague.get_by_role("button", name="保存").click()
+    expect(colleague.locator(".flash-success")).to_contain_text("密码已修改")
