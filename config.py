@@ -67,8 +67,8 @@ class Config:
     JOB_STALE_SECONDS = 120
     JOB_RESULT_RETENTION_HOURS = int(os.environ.get("JOB_RESULT_RETENTION_HOURS", "24"))
     # Up to this many ledger entries in the year, the reconciliation page checks on the spot
-    # (well under a second); past it, it shows the latest stored run (see README).
-    RECONCILE_PAGE_MAX_ENTRIES = int(os.environ.get("RECONCILE_PAGE_MAX_ENTRIES", "200000"))
+    # (tens of milliseconds); past it, it shows the latest stored run (see README).
+    RECONCILE_PAGE_MAX_ENTRIES = int(os.environ.get("RECONCILE_PAGE_MAX_ENTRIES", "20000"))
     ENV_NAME = "development"
 
 
