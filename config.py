@@ -63,6 +63,7 @@ class Config:
     # Background jobs (exports, imports): a running job beats its heartbeat this often; one
     # whose heartbeat is this old was interrupted (its process died). The files they make
     # (audit packages hold personal data) are deleted this many hours after they finish.
+    JOBS_FOLDER = os.environ.get("JOBS_FOLDER", "")  # default: instance/jobs
     JOB_HEARTBEAT_SECONDS = 15
     JOB_STALE_SECONDS = 120
     JOB_RESULT_RETENTION_HOURS = int(os.environ.get("JOB_RESULT_RETENTION_HOURS", "24"))

@@ -96,8 +96,9 @@ def database(migrated: str, database_url: str | None, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app(database: str) -> Iterator[Flask]:
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database)
+def app(database: str, tmp_path: Path) -> Iterator[Flask]:
+    # Each test's job files in its own folder: never the developer's instance/jobs.
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, JOBS_FOLDER=str(tmp_path / "jobs"))
     yield app
     with app.app_context():
         db.session.remove()
@@ -105,11 +106,12 @@ def app(database: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(database: str) -> Iterator[Callable[..., Flask]]:
+def make_app(database: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Factory: another app on this test's database, with settings overridden."""
     made: list[Flask] = []
 
     def _make(config_name: str = "testing", **overrides: object) -> Flask:
+        overrides.setdefault("JOBS_FOLDER", str(tmp_path / "jobs"))
         made.append(create_app(config_name, SQLALCHEMY_DATABASE_URI=database, **overrides))
         return made[-1]
 

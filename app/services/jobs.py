@@ -69,7 +69,7 @@ Work = Callable[[Progress], tuple[str, str | None]]
 
 
 def folder() -> Path:
-    path = Path(current_app.instance_path) / "jobs"
+    path = Path(current_app.config["JOBS_FOLDER"] or Path(current_app.instance_path) / "jobs")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

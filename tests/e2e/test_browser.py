@@ -31,8 +31,10 @@ SHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture
-def live_server(database: str) -> Iterator[str]:
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, WTF_CSRF_ENABLED=True)
+def live_server(database: str, tmp_path: Path) -> Iterator[str]:
+    app = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=database, WTF_CSRF_ENABLED=True, JOBS_FOLDER=str(tmp_path / "jobs")
+    )
     with app.app_context():
         unit = budgets.load_budget(budgets.read_budget_file(BUDGET_FILE), actor=ACTOR).budget.unit
         policy.set_value(2015, "minimum_living_line", "580", actor=ACTOR)

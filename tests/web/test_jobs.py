@@ -176,8 +176,7 @@ def test_finished_files_are_deleted_when_their_retention_ends(app, client, auth,
     """Audit packages hold personal data: a day after they are made they are deleted (and
     the deletion is in the audit log); a younger one stays downloadable."""
     user_id = auth.login("auditor").id
-    folder = Path(app.instance_path) / "jobs"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = jobs.folder()
     now = utcnow()
     old = Job(kind="audit_package", user_id=user_id, status="done", finished_at=now - timedelta(hours=25))
     young = Job(kind="audit_package", user_id=user_id, status="done", finished_at=now - timedelta(hours=1))
