@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -408,6 +409,47 @@ def backup_restore(path: str, yes: bool) -> None:
     )
 
 
+keys_cli = AppGroup("keys", help="The key that protects ID numbers at rest (DATA_KEY).")
+
+
+@keys_cli.command("rotate")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def keys_rotate(yes: bool) -> None:
+    """Re-seal every protected value under NEW_DATA_KEY (read from the environment, never
+    from the command line). Stop the app first; afterwards set DATA_KEY to the new key."""
+    from flask import current_app
+
+    from app.privacy import Vault
+    from app.services import keys
+
+    new_key = os.environ.get("NEW_DATA_KEY", "")
+    if len(new_key) < 16:
+        click.echo(
+            _("Set NEW_DATA_KEY in the environment to the new key (at least 16 characters)."), err=True
+        )
+        sys.exit(1)
+    if not yes:
+        click.confirm(_("Is the app stopped, and the new key stored safely?"), abort=True)
+    try:
+        rotated = keys.rotate(
+            Vault(current_app.config["DATA_KEY"]),
+            Vault(new_key),
+            actor=cli_actor(),
+            progress=lambda done: click.echo(_("%(done)s values sealed again…", done=done)),
+        )
+        db.session.commit()
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(
+        _(
+            "%(values)s values are now under the new key. Set DATA_KEY to it before starting the app;"
+            " backups made before now still need the old key.",
+            values=rotated.values,
+        )
+    )
+
+
 jobs_cli = AppGroup("jobs", help="Background jobs and the files they make.")
 
 
@@ -427,6 +469,7 @@ def jobs_tidy() -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(four_eyes_cli)
     app.cli.add_command(export_cli)
