@@ -454,13 +454,7 @@ def export_figures(app: Any, rows_cap: int, repeat: int) -> list[Figure]:
         )
 
         def ours_xlsx() -> None:
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("台账")
-            sheet.append(header)
-            for row in islice(rows(), rows_cap):
-                sheet.append([audit_export.safe_cell(v) for v in row])
-            with tempfile.TemporaryFile() as out:
-                book.save(out)
+            _ledger_workbook(header, rows, rows_cap)
 
         def bare_xlsx() -> None:
             book = Workbook(write_only=True)
@@ -505,22 +499,29 @@ def xlsx_memory(url: str, rows_cap: int) -> str:
     return f"peak {peaks[0]:.0f} MB at {rows_cap // 10:,} rows, {peaks[1]:.0f} MB at {rows_cap:,}: {growth:.0f} MB per 1,000,000 rows"
 
 
-def _xlsx_only(app: Any, rows_cap: int) -> None:
+def _ledger_workbook(header: list[str], rows: Callable[[], Any], rows_cap: int) -> None:
+    """Our XLSX of the ledger, as the audit package writes it, into a scratch file."""
     from itertools import islice
 
     from openpyxl import Workbook
 
     from app.services import audit_export
 
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("台账")
+    sheet.append(header)
+    for row in islice(rows(), rows_cap):
+        sheet.append([audit_export.safe_cell(v) for v in row])
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+
+
+def _xlsx_only(app: Any, rows_cap: int) -> None:
+    from app.services import audit_export
+
     with app.app_context():
         header, rows, _totals = audit_export._ledger(2020)
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("台账")
-        sheet.append(header)
-        for row in islice(rows(), rows_cap):
-            sheet.append([audit_export.safe_cell(v) for v in row])
-        with tempfile.TemporaryFile() as out:
-            book.save(out)
+        _ledger_workbook(header, rows, rows_cap)
 
 
 def import_figure(app: Any, info: dict[str, Any], rows: int) -> Figure:

@@ -22,7 +22,7 @@ from app.params import db_int
 from app.registry.forms import choices
 from app.services import budgets, policy, scope
 from app.services import users as user_service
-from app.services.errors import DomainError, InvalidInput, NotFound
+from app.services.errors import DomainError, NotFound
 
 
 def _units() -> list[Unit]:
@@ -36,15 +36,7 @@ def _unit_choices(everyone_label: str) -> list:
 
 
 def _unit(code: str | None) -> Unit | None:
-    """The chosen unit, which must be one this administrator manages."""
-    if not code:
-        if current_user.unit_id is not None:
-            raise InvalidInput(_("Choose a union unit."), field="unit")
-        return None
-    for unit in _units():
-        if unit.code == code:
-            return unit
-    raise InvalidInput(_("Choose a union unit."), field="unit")
+    return scope.managed_unit(current_user, code)
 
 
 def _user(user_id: int) -> User:

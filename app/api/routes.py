@@ -31,7 +31,6 @@ from app.auth.permissions import Permission, public, role_has
 from app.extensions import csrf, db
 from app.models.cases import Case, Payment
 from app.models.ledger import Fund
-from app.models.org import FiscalYear
 from app.models.registry import ModelWorker, Worker
 from app.services import audit_export, budgets, cases, ledger, reconciliation, registry, scope
 from app.services.errors import NotFound
@@ -49,7 +48,7 @@ def _json(model: BaseModel, status: int = 200) -> Response:
 def _year(requested: int | None = None) -> int:
     """The year asked for, or the newest loaded; 404 when no budget of that year is loaded."""
     year = requested or budgets.newest_year()
-    if year is None or db.session.get(FiscalYear, year) is None:
+    if not budgets.is_loaded(year):
         raise NotFound(_("No budget has been loaded for that year."))
     return year
 

@@ -16,7 +16,6 @@ from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.models.org import FiscalYear
 from app.params import db_int
 from app.services import audit, audit_export, budgets, jobs
 
@@ -72,7 +71,7 @@ def index() -> str:
 def export() -> Response:
     """The audit package of a year as a ZIP download."""
     year = request.args.get("year", type=db_int)
-    if year is None or db.session.get(FiscalYear, year) is None:
+    if not budgets.is_loaded(year):
         abort(404)
     audit_export.log_export(year, actor=current_actor())
     db.session.commit()
@@ -89,7 +88,7 @@ def export() -> Response:
 def export_start() -> Response:
     """The audit package as a background job: its page shows the progress, then a link."""
     year = request.form.get("year", type=db_int)
-    if year is None or db.session.get(FiscalYear, year) is None:
+    if not budgets.is_loaded(year):
         abort(404)
     actor = current_actor()
     audit_export.log_export(year, actor=actor)

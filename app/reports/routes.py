@@ -15,7 +15,6 @@ from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.models.cases import AID_TYPES
-from app.models.org import FiscalYear
 from app.params import db_int
 from app.reports import bp
 from app.services import (
@@ -131,7 +130,7 @@ def reconciliation_page() -> str:
 def reconciliation_run() -> Response:
     """Every check of the year as a background job; its page links back here."""
     year = request.form.get("year", type=db_int)
-    if year is None or db.session.get(FiscalYear, year) is None:
+    if not budgets.is_loaded(year):
         abort(404)
     unit_ids = scope.visible_unit_ids(current_user)
     actor = current_actor()

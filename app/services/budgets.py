@@ -243,6 +243,11 @@ def newest_year() -> int | None:
     return db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
 
 
+def is_loaded(year: int | None) -> bool:
+    """Whether a budget of ``year`` has been loaded (a year anything can be asked of)."""
+    return year is not None and db.session.get(FiscalYear, year) is not None
+
+
 def _unit(code: str, name: str, parent: Unit | None) -> Unit:
     unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
     if unit is None:

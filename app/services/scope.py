@@ -6,11 +6,13 @@ its districts). A user with no unit is system-wide.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.org import Unit
 from app.models.users import User
+from app.services.errors import InvalidInput
 
 
 def visible_unit_ids(user: User) -> list[int] | None:
@@ -38,3 +40,16 @@ def visible_units(user: User) -> list[Unit]:
     if visible is not None:
         query = query.where(Unit.id.in_(visible))
     return list(db.session.execute(query).scalars())
+
+
+def managed_unit(user: User, code: str | None) -> Unit | None:
+    """The unit ``user`` chose for something they administer (a user, a policy value): one
+    they may see; ``None`` (every unit) only for a user who is system-wide themself."""
+    if not code:
+        if user.unit_id is not None:
+            raise InvalidInput(_("Choose a union unit."), field="unit")
+        return None
+    for unit in visible_units(user):
+        if unit.code == code:
+            return unit
+    raise InvalidInput(_("Choose a union unit."), field="unit")
