@@ -40,6 +40,9 @@ from app.services.errors import DomainError
 log = logging.getLogger(__name__)
 _live: dict[int, tuple[int, int, str]] = {}  # progress of the jobs this process runs
 _alive: set[int] = set()  # the jobs this process runs
+# Guards the two above. Never touch the database while holding it (not even an expired
+# attribute): a job thread holding the database's write lock waits for it, and SQLite
+# would leave both waiting until the busy timeout.
 _lock = threading.Lock()
 
 
@@ -82,12 +85,13 @@ def start(kind: str, *, user_id: int, work: Work, run_in_thread: bool = True) ->
     db.session.add(job)
     db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    job_id = job.id  # read before taking _lock: after the commit it is a query
     with _lock:
-        _alive.add(job.id)
+        _alive.add(job_id)
     if run_in_thread:
-        threading.Thread(target=_run, args=(app, job.id, work), daemon=True, name=f"job-{job.id}").start()
+        threading.Thread(target=_run, args=(app, job_id, work), daemon=True, name=f"job-{job_id}").start()
     else:
-        _run(app, job.id, work)
+        _run(app, job_id, work)
     return job
 
 
@@ -151,8 +155,9 @@ def _beat(engine: Engine, job_id: int, every: float, stop: threading.Event) -> N
 def _record(job_id: int, status: str, message: str, result: str | None) -> None:
     job = db.session.get(Job, job_id)
     assert job is not None
+    stored = (job.done, job.total, job.phase)
     with _lock:
-        done, total, phase = _live.get(job_id, (job.done, job.total, job.phase))
+        done, total, phase = _live.get(job_id, stored)
     job.status, job.message, job.result_name = status, message, result
     job.done, job.total, job.phase = (total, total, phase) if status == "done" else (done, total, phase)
     job.finished_at = utcnow()
@@ -233,9 +238,10 @@ def _remove_expired_results(now: datetime) -> int:
 
 def state(job: Job) -> tuple[int, int, str]:
     """(done, total, phase): this process's live figures, else the row's."""
+    job_id, running, stored = job.id, job.status == "running", (job.done, job.total, job.phase)
     with _lock:
-        live = _live.get(job.id)
-    return live if live is not None and job.status == "running" else (job.done, job.total, job.phase)
+        live = _live.get(job_id)
+    return live if live is not None and running else stored
 
 
 #: What each kind of job is called on its pages.
