@@ -77,7 +77,7 @@ def folder() -> Path:
     return path
 
 
-def start(kind: str, *, user_id: int, work: Work, run_in_thread: bool = True) -> Job:
+def start(kind: str, *, user_id: int, work: Work) -> Job:
     """Record the job and start it; the caller shows its page. The work names the files it
     writes ``f"{progress.job_id}-..."``: if it fails, they are removed."""
     tidy(actor=audit.Actor.system("jobs"))
@@ -88,10 +88,7 @@ def start(kind: str, *, user_id: int, work: Work, run_in_thread: bool = True) ->
     job_id = job.id  # read before taking _lock: after the commit it is a query
     with _lock:
         _alive.add(job_id)
-    if run_in_thread:
-        threading.Thread(target=_run, args=(app, job_id, work), daemon=True, name=f"job-{job_id}").start()
-    else:
-        _run(app, job_id, work)
+    threading.Thread(target=_run, args=(app, job_id, work), daemon=True, name=f"job-{job_id}").start()
     return job
 
 

@@ -224,7 +224,13 @@ def test_my_jobs_lists_only_mine_newest_first_to_come_back_to(client, auth, worl
     wait_for_job(client, f"/jobs/{second}")
     wait_for_job(client, f"/jobs/{first}")
     other = auth.make_user("caseworker", "theirs")
-    jobs.start("audit_package", user_id=other.id, work=lambda _p: ("别人的。", None), run_in_thread=False)
+    theirs = jobs.start("audit_package", user_id=other.id, work=lambda _p: ("别人的。", None)).id
+    deadline = time.monotonic() + 60
+    while db.session.get(Job, theirs).status == "running":
+        db.session.rollback()  # let the job's thread record its end
+        assert time.monotonic() < deadline, "their job did not end"
+        time.sleep(0.05)
+    db.session.rollback()
     page = client.get("/jobs/").get_data(as_text=True)
     assert page.index(f'href="/jobs/{second}"') < page.index(f'href="/jobs/{first}"')
     assert "档案导入" in page and "对账完成。" in page and "已完成" in page
