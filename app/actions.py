@@ -1,8 +1,8 @@
 """One step a page asks of a service: run it, commit once, and say how it went.
 
 A refused step changes nothing (the transaction is rolled back) and its message is
-flashed; a four-eyes refusal is itself written to the audit log, in a transaction
-of its own, so the attempt stays on record.
+flashed; the refusal itself is written to the audit log by the runner, whatever door
+the step came through.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from typing import Any
 from flask import flash
 
 from app.auth.actor import current_actor
-from app.database import with_retries
-from app.extensions import db
+from app.services import steps
 from app.services.errors import DomainError, ValidationFailed
-from app.services.four_eyes import FourEyesViolation, record_refusal
 
 
 def flash_error(error: DomainError) -> None:
@@ -46,27 +44,24 @@ def show_on_form(form: Any, error: DomainError, default_field: str, *, flashed: 
 
 
 def perform(
-    action: Callable[[], object], success: str, *, unit_id: int | None, object_type: str, object_id: object
+    action: Callable[[], object],
+    success: str,
+    *,
+    unit_id: int | None,
+    object_type: str,
+    object_id: object,
+    name: str | None = None,
 ) -> bool:
-    """Run ``action`` and commit (again if the database asks for a retry, see
-    app/database.py); on a broken rule roll back and flash why. True if done."""
-
-    def step() -> None:
-        action()
-        db.session.commit()
-
+    """Run ``action`` as one step (app/services/steps.py: one commit, retries, a refusal
+    rolled back and recorded in the audit log); flash how it went. True if done."""
     try:
-        with_retries(step, rollback=db.session.rollback)
-    except FourEyesViolation as violation:
-        db.session.rollback()
-        record_refusal(
-            violation, actor=current_actor(), unit_id=unit_id, object_type=object_type, object_id=object_id
+        steps.run(
+            action,
+            name=name or f"{object_type}.change",
+            actor=current_actor(),
+            subject=steps.Subject(object_type, object_id, unit_id),
         )
-        db.session.commit()
-        flash(violation.message, "danger")
-        return False
     except DomainError as error:
-        db.session.rollback()
         flash_error(error)
         return False
     flash(success, "success")

@@ -352,7 +352,7 @@ def four_eyes_grant(unit_code: str, days: int, reason: str, admin_name: str) -> 
         unit = _unit_or_fail(unit_code)
         assert unit is not None
         exception = four_eyes.grant_exception(
-            unit, reason=reason, days=days, actor=audit.Actor(admin.id, admin.username, "cli")
+            unit, reason=reason, days=days, actor=audit.Actor.of(admin, "cli", door="cli")
         )
         db.session.commit()
     except DomainError as error:

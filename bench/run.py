@@ -220,6 +220,7 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
         from app.models import User
         from app.services import reconciliation, scope
         from app.services.audit import Actor
+from app.services.scope import Scope
 
         watcher = db.session.execute(select(User).where(User.username == "bench-auditor")).scalar_one()
         unit_ids = scope.visible_unit_ids(watcher)
@@ -309,7 +310,7 @@ def _pay_loop(url: str, case_ids: list[int], results: Any, bare: bool, barrier: 
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         db.session.commit()
-        finance = Actor(user_id=None, name="bench-finance", remote_addr="127.0.0.1")
+        finance = Actor(user_id=None, name="bench-finance", remote_addr="127.0.0.1", scope=Scope.everywhere())
         barrier.wait(timeout=600)  # every worker has built its app and connected
         began = time.time()
         for case_id in case_ids:
@@ -554,7 +555,7 @@ def import_figure(app: Any, info: dict[str, Any], rows: int) -> Figure:
     samples, baseline = [], []
     with app.app_context():
         unit = db.session.get(Unit, info["units"][-1])
-        actor = Actor(user_id=None, name="bench-import", remote_addr="127.0.0.1")
+        actor = Actor(user_id=None, name="bench-import", remote_addr="127.0.0.1", scope=Scope.everywhere())
         for _round in range(2):
             started = time.perf_counter()
             registry_import.import_file("bench.csv", content, unit=unit, actor=actor)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from app.api import read_schemas as rs
 from app.api import schemas as s
 
 REF = "#/components/schemas/{model}"
@@ -120,9 +121,19 @@ def document() -> dict[str, Any]:
                 "Register a model worker", 201, s.ModelWorkerOut, 409, 422, request=s.ModelWorkerIn
             )
         },
-        "/cases": {
-            "post": _operation("Open an aid application", 201, s.CaseOut, 404, 409, 422, request=s.CaseIn)
+        "/applicants/{id}": {
+            "get": _operation(
+                "One hardship file", 200, s.ApplicantOut, 404, 422, query=s.RevealQuery, path=[_path_id()]
+            )
         },
+        "/cases": {
+            "post": _operation("Open an aid application", 201, s.CaseOut, 404, 409, 422, request=s.CaseIn),
+            "get": _operation("Cases, newest first", 200, rs.CasePage, 422, query=rs.CaseQuery),
+        },
+        "/cases/{id}": {
+            "get": _operation("One case with its payments", 200, rs.CaseDetail, 404, path=[_path_id()])
+        },
+        "/payments/{id}": {"get": _operation("One payment", 200, s.PaymentOut, 404, path=[_path_id()])},
         "/cases/{id}/submit": {
             "post": _operation("Submit a case", 200, s.CaseOut, 404, 409, path=[_path_id()])
         },
@@ -202,7 +213,8 @@ def document() -> dict[str, Any]:
         },
     }
     _refs, definitions = models_json_schema(
-        [(model, "validation") for model in s.REQUESTS] + [(model, "serialization") for model in s.RESPONSES],
+        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS)]
+        + [(model, "serialization") for model in (*s.RESPONSES, *rs.RESPONSES)],
         ref_template=REF,
     )
     return {

@@ -162,6 +162,7 @@ class YearQuery(_Query):
 
 class LedgerQuery(YearQuery):
     after: Annotated[int, Field(ge=0, le=INT32_MAX)] = 0
+    unit: QueryText | None = None
 
 
 class ApplicantQuery(_Query):
@@ -169,6 +170,10 @@ class ApplicantQuery(_Query):
     category: Annotated[int, Field(ge=1, le=4)] | None = None
     status: Annotated[str, Field(max_length=20, pattern=ONE_LINE_PATTERN)] | None = None
     after: QueryText | None = None
+    reveal: Literal["id_number"] | None = None
+
+
+class RevealQuery(_Query):
     reveal: Literal["id_number"] | None = None
 
 

@@ -13,12 +13,11 @@ from pydantic import BaseModel, ValidationError
 
 from app.api import schemas
 from app.auth.permissions import Permission, role_has
-from app.database import with_retries
 from app.extensions import db
-from app.services import ledger
+from app.services import budgets, ledger
 from app.services import users as user_service
 from app.services.audit import Actor
-from app.services.errors import DomainError, ValidationFailed
+from app.services.errors import DomainError, NotFound, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M", bound=BaseModel)
@@ -74,8 +73,9 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
                     403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
                 )
             g.api_user = user
+            g.api_actor = Actor.of(user, request.remote_addr, door="api")
             try:
-                return with_retries(lambda: view(*args, **kwargs), rollback=db.session.rollback)
+                return view(*args, **kwargs)
             except ApiProblem as failure:
                 db.session.rollback()
                 return problem(failure.status, failure.title, failure.detail, failure.errors)
@@ -100,7 +100,8 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
 
 
 def actor() -> Actor:
-    return Actor.of(g.api_user, request.remote_addr)
+    """The caller as the services' request context: who, from where, and their units."""
+    return g.api_actor  # type: ignore[no-any-return]
 
 
 def body(model: type[M]) -> M:
@@ -136,3 +137,18 @@ def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
         paid=balance.paid,
         available=balance.available,
     ).model_dump(mode="json")
+
+
+def as_json(model: BaseModel, status: int = 200) -> Response:
+    """A response model as the JSON answer."""
+    response = jsonify(model.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def loaded_year(requested: int | None = None) -> int:
+    """The year asked for, or the newest loaded; 404 when no budget of that year is loaded."""
+    year = requested or budgets.newest_year()
+    if not budgets.is_loaded(year):
+        raise NotFound(_("No budget has been loaded for that year."))
+    return year  # type: ignore[return-value]

@@ -29,12 +29,11 @@ from app.cases.forms import (
     ReversalForm,
 )
 from app.extensions import db
-from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign, Case, Payment
+from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign, Case
 from app.models.ledger import Fund
-from app.models.registry import ModelWorker
 from app.params import db_int
 from app.registry.forms import choices
-from app.services import cases, eligibility, ledger, registry, scope
+from app.services import budgets, cases, eligibility, funds, ledger, loaders, registry, scope, steps
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 PAGE_SIZE = 50
@@ -42,14 +41,14 @@ PAGE_SIZE = 50
 
 def _case(case_id: int) -> Case:
     try:
-        return cases.get_case(case_id, scope.visible_unit_ids(current_user))
+        return loaders.case(case_id, current_actor())
     except NotFound:
         abort(404)
 
 
-def _act(case: Case, action: Callable[[], object], message: str) -> Response:
+def _act(case: Case, action: Callable[[], object], message: str, name: str = "case.change") -> Response:
     """One service call on the case, then back to the case's page."""
-    perform(action, message, unit_id=case.unit_id, object_type="case", object_id=case.id)
+    perform(action, message, unit_id=case.unit_id, object_type="case", object_id=case.id, name=name)
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -57,16 +56,13 @@ def _act(case: Case, action: Callable[[], object], message: str) -> Response:
 @require(Permission.REGISTRY_VIEW)
 def index() -> str:
     status = request.args.get("status")
-    query = select(Case).order_by(Case.id.desc())
-    visible = scope.visible_unit_ids(current_user)
-    if visible is not None:
-        query = query.where(Case.unit_id.in_(visible))
-    if status in CASE_STATUSES:
-        query = query.where(Case.status == status)
-    before = request.args.get("before", type=db_int)
-    if before:
-        query = query.where(Case.id < before)
-    rows = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
+    page = cases.list_cases(
+        current_actor(),
+        status=status if status in CASE_STATUSES else None,
+        before=request.args.get("before", type=db_int) or None,
+        limit=PAGE_SIZE,
+    )
+    rows = page.items
     return render_template(
         "cases/index.html",
         rows=rows,
@@ -74,40 +70,42 @@ def index() -> str:
         statuses=CASE_STATUSES,
         aid_types=AID_TYPES,
         paid={c.id: cases.paid_amount(c) for c in rows},
-        next_before=rows[-1].id if len(rows) == PAGE_SIZE else None,
+        next_before=page.next,
     )
+
+
+def _fund_label(fund: Fund) -> str:
+    return f"{fund.year} {fund.code} {fund.name}（{fund.unit.name}）"
 
 
 @bp.route("/workers/<int:worker_id>/cases/new", methods=["GET", "POST"])
 @require(Permission.CASES_CREATE)
 def new(worker_id: int) -> str | Response:
     try:
-        worker = registry.get_worker(worker_id, scope.visible_unit_ids(current_user))
+        worker = loaders.worker(worker_id, current_actor())
     except NotFound:
         abort(404)
-    funds = list(
-        db.session.execute(
-            select(Fund).where(Fund.purpose == cases.HARDSHIP_AID).order_by(Fund.year.desc(), Fund.code)
-        ).scalars()
-    )
+    payers = funds.for_worker(worker, current_actor(), purpose=cases.HARDSHIP_AID)
     form = CaseForm()
-    form.fund_code.choices = choices([(f.id, f"{f.year} {f.code} {f.name}") for f in funds])
+    form.fund_code.choices = choices([(f.id, _fund_label(f)) for f in payers])
     if form.validate_on_submit():
-        fund = next((f for f in funds if str(f.id) == form.fund_code.data), None)
-        try:
+        fund = next((f for f in payers if str(f.id) == form.fund_code.data), None)
+
+        def step() -> Case:
             if fund is None:
                 raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
-            case = cases.open_case(
-                worker,
+            return cases.open_case(
+                loaders.worker(worker_id, current_actor()),
                 fund=fund,
                 aid_type=form.aid_type.data or "",
                 amount=(form.amount.data or "").strip(),
                 reason=form.reason.data or "",
                 actor=current_actor(),
             )
-            db.session.commit()
+
+        try:
+            case = steps.run(step, name="case.create", actor=current_actor())
         except DomainError as error:
-            db.session.rollback()
             errors = error.errors if isinstance(error, ValidationFailed) else {"reason": [error.message]}
             for name, messages in errors.items():
                 field = getattr(form, name if name != "amount" else "amount", None)
@@ -164,14 +162,19 @@ def _note() -> str:
 @require(Permission.CASES_CREATE)
 def submit(case_id: int) -> Response:
     case = _case(case_id)
-    return _act(case, lambda: cases.submit(case, actor=current_actor()), _("Submitted."))
+    return _act(case, lambda: cases.submit(case, actor=current_actor()), _("Submitted."), "case.submit")
 
 
 @bp.route("/cases/<int:case_id>/cancel", methods=["POST"])
 @require(Permission.CASES_CREATE)
 def cancel(case_id: int) -> Response:
     case = _case(case_id)
-    return _act(case, lambda: cases.cancel(case, reason=_note(), actor=current_actor()), _("Cancelled."))
+    return _act(
+        case,
+        lambda: cases.cancel(case, reason=_note(), actor=current_actor()),
+        _("Cancelled."),
+        "case.cancel",
+    )
 
 
 @bp.route("/cases/<int:case_id>/objection", methods=["POST"])
@@ -182,6 +185,7 @@ def objection(case_id: int) -> Response:
         case,
         lambda: cases.raise_objection(case, note=_note(), actor=current_actor()),
         _("The objection is recorded; the case is back for review."),
+        "case.object",
     )
 
 
@@ -200,6 +204,7 @@ def approve(case_id: int) -> Response:
             actor=current_actor(),
         ),
         _("Approved."),
+        "case.approve",
     )
 
 
@@ -207,14 +212,18 @@ def approve(case_id: int) -> Response:
 @require(Permission.CASES_DECIDE)
 def reject(case_id: int) -> Response:
     case = _case(case_id)
-    return _act(case, lambda: cases.reject(case, reason=_note(), actor=current_actor()), _("Rejected."))
+    return _act(
+        case, lambda: cases.reject(case, reason=_note(), actor=current_actor()), _("Rejected."), "case.reject"
+    )
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["POST"])
 @require(Permission.CASES_DECIDE)
 def close(case_id: int) -> Response:
     case = _case(case_id)
-    return _act(case, lambda: cases.close(case, note=_note(), actor=current_actor()), _("Closed."))
+    return _act(
+        case, lambda: cases.close(case, note=_note(), actor=current_actor()), _("Closed."), "case.close"
+    )
 
 
 @bp.route("/cases/<int:case_id>/payments", methods=["POST"])
@@ -237,6 +246,7 @@ def pay(case_id: int) -> Response:
             idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
         ),
         _("Payment recorded."),
+        "case.pay",
     )
     if form.return_to.data:  # paid from a campaign roster: back to the roster
         return redirect(safe_next(form.return_to.data))
@@ -246,32 +256,29 @@ def pay(case_id: int) -> Response:
 @bp.route("/campaigns", methods=["GET", "POST"])
 @require(Permission.REGISTRY_VIEW)
 def campaigns() -> str | Response:
-    visible = scope.visible_unit_ids(current_user)
-    funds = list(
-        db.session.execute(
-            select(Fund).where(Fund.purpose == cases.HARDSHIP_AID).order_by(Fund.year.desc(), Fund.code)
-        ).scalars()
-    )
+    payers = funds.in_scope(current_actor(), purpose=cases.HARDSHIP_AID)
     form = CampaignForm()
-    form.fund_code.choices = choices([(f.id, f"{f.year} {f.code} {f.name}") for f in funds])
+    form.fund_code.choices = choices([(f.id, _fund_label(f)) for f in payers])
     if request.method == "POST":
         if not can(Permission.CASES_CREATE):
             abort(403)
-        fund = next((f for f in funds if str(f.id) == form.fund_code.data), None)
-        try:
+        fund = next((f for f in payers if str(f.id) == form.fund_code.data), None)
+
+        def step() -> Campaign:
             if not form.validate_on_submit() or fund is None:
                 raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
-            campaign = cases.plan_campaign(
+            return cases.plan_campaign(
                 fund=fund,
                 name=form.name.data or "",
                 amount_each=(form.amount_each.data or "").strip(),
                 category=int(form.category.data) if (form.category.data or "").isdigit() else None,
-                unit_ids=visible,
+                unit_ids=scope.subtree_ids(fund.unit_id),
                 actor=current_actor(),
             )
-            db.session.commit()
+
+        try:
+            campaign = steps.run(step, name="campaign.plan", actor=current_actor())
         except DomainError as error:
-            db.session.rollback()
             flash_error(error)
         else:
             flash(
@@ -279,17 +286,15 @@ def campaigns() -> str | Response:
                 "success",
             )
             return redirect(url_for("cases.campaign", campaign_id=campaign.id))
-    query = select(Campaign).order_by(Campaign.id.desc())
-    if visible is not None:
-        query = query.where(Campaign.unit_id.in_(visible))
+    query = select(Campaign).where(current_actor().scope.where(Campaign.unit_id)).order_by(Campaign.id.desc())
     return render_template("cases/campaigns.html", rows=list(db.session.execute(query).scalars()), form=form)
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not scope.may_see_unit(current_user, campaign.unit_id):
+    try:
+        return loaders.campaign(campaign_id, current_actor())
+    except NotFound:
         abort(404)
-    return campaign
 
 
 @bp.route("/campaigns/<int:campaign_id>")
@@ -312,8 +317,8 @@ def campaign(campaign_id: int) -> str:
     )
 
 
-def _campaign_act(item: Campaign, action: Callable[[], object], message: str) -> Response:
-    perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id)
+def _campaign_act(item: Campaign, action: Callable[[], object], message: str, name: str) -> Response:
+    perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id, name=name)
     return redirect(url_for("cases.campaign", campaign_id=item.id))
 
 
@@ -325,6 +330,7 @@ def approve_campaign(campaign_id: int) -> Response:
         item,
         lambda: cases.approve_campaign(item, actor=current_actor()),
         _("The campaign is approved; its sums are committed."),
+        "campaign.approve",
     )
 
 
@@ -333,17 +339,23 @@ def approve_campaign(campaign_id: int) -> Response:
 def cancel_campaign(campaign_id: int) -> Response:
     item = _campaign(campaign_id)
     return _campaign_act(
-        item, lambda: cases.cancel_campaign(item, actor=current_actor()), _("The campaign is cancelled.")
+        item,
+        lambda: cases.cancel_campaign(item, actor=current_actor()),
+        _("The campaign is cancelled."),
+        "campaign.cancel",
     )
 
 
 @bp.route("/payments/<int:payment_id>/reversal", methods=["POST"])
 @require(Permission.PAYMENTS_REVERSE)
 def reverse(payment_id: int) -> Response:
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or payment.case is None:
+    try:
+        payment = loaders.payment(payment_id, current_actor())
+    except NotFound:
         abort(404)
-    case = _case(payment.case.id)
+    if payment.case is None:
+        abort(404)
+    case = payment.case
     form = ReversalForm()
     form.validate_on_submit()
     return _act(
@@ -355,49 +367,40 @@ def reverse(payment_id: int) -> Response:
         )
         if case.status == "closed"
         else _("The payment is reversed; both entries stay in the ledger."),
+        "payment.reverse",
     )
 
 
 @bp.route("/checkups")
 @require(Permission.REGISTRY_VIEW)
 def checkups() -> str:
-    year = request.args.get("year", type=db_int)
-    query = select(Fund).where(Fund.purpose == cases.CHECKUP).order_by(Fund.year.desc())
-    if year:
-        query = query.where(Fund.year == year)
-    fund = db.session.execute(query).scalars().first()
-    workers = list(db.session.execute(select(ModelWorker).order_by(ModelWorker.name_pinyin)).scalars())
-    paid = {}
-    status = None
-    if fund is not None:
-        status = cases.checkup_status(fund)
-        for payment in db.session.execute(select(Payment).where(Payment.fund_id == fund.id)).scalars():
-            if payment.reversal is None and payment.model_worker_id is not None:
-                paid[payment.model_worker_id] = payment
+    year = request.args.get("year", type=db_int) or budgets.newest_year() or date.today().year
+    groups, uncovered = cases.roster(current_actor(), year)
+    shown = [worker for group in groups for worker in group.workers] + uncovered
     return render_template(
         "cases/checkups.html",
-        fund=fund,
-        status=status,
-        workers=workers,
-        paid=paid,
+        year=year,
+        groups=groups,
+        uncovered=uncovered,
         form=CheckupForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
-        masked={m.id: registry.masked_id(m) for m in workers},
+        masked={m.id: registry.masked_id(m) for m in shown},
     )
 
 
 @bp.route("/checkups/<int:fund_id>/<int:model_worker_id>", methods=["POST"])
 @require(Permission.PAYMENTS_MAKE)
 def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
-    fund = db.session.get(Fund, fund_id)
-    worker = db.session.get(ModelWorker, model_worker_id)
-    if fund is None or worker is None or not scope.may_see_unit(current_user, fund.unit_id):
+    try:
+        fund = loaders.fund_by_id(fund_id, current_actor())
+        worker = loaders.model_worker(model_worker_id, current_actor())
+    except NotFound:
         abort(404)
     form = CheckupForm()
     if not form.validate_on_submit() or form.paid_on.data is None:
         flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
         return redirect(url_for("cases.checkups", year=fund.year))
-    try:
-        cases.pay_checkup(
+    perform(
+        lambda: cases.pay_checkup(
             worker,
             fund=fund,
             amount=(form.amount.data or "").strip(),
@@ -405,10 +408,11 @@ def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
             paid_on=form.paid_on.data,
             actor=current_actor(),
             idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
-        )
-        db.session.commit()
-        flash(_("Check-up allowance paid to %(name)s.", name=worker.name), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
+        ),
+        _("Check-up allowance paid to %(name)s.", name=worker.name),
+        unit_id=worker.unit_id,
+        object_type="model_worker",
+        object_id=worker.id,
+        name="checkup.pay",
+    )
     return redirect(url_for("cases.checkups", year=fund.year))

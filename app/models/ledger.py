@@ -117,6 +117,7 @@ class Transfer(db.Model):
             name="balances_after_not_negative",
         ),
         Index("ix_ledger_transfers_pending_id", "pending_id"),
+        Index("uq_ledger_transfers_case_id", "case_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +132,9 @@ class Transfer(db.Model):
     pending_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"))
     # The transfer a reversal undoes; each transfer is reversed at most once.
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
+    # The case (or campaign line) a commitment is for: at most one commitment per case,
+    # refused by the database too (a unique index), whatever races in the application.
+    case_id: Mapped[int | None]
     memo: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from app.models.audit import GENESIS_HASH, AuditEntry, AuditHead
 from app.models.types import utcnow
 from app.models.users import User
 from app.privacy import scrub
+from app.services.scope import Scope, scope_of
 
 HEAD_ID = 1
 _HEAD_KEY = "audit_head"
@@ -31,20 +32,32 @@ _HEAD_KEY = "audit_head"
 
 @dataclass(frozen=True)
 class Actor:
-    """Who does something, and from which address: passed to every service that writes."""
+    """The request context every service that reads or writes is given: who acts, from
+    which address and door (page, api, cli, job), and the units they may touch."""
 
     user_id: int | None
     name: str
     remote_addr: str | None = None
+    scope: Scope = field(kw_only=True)
+    door: str = field(default="system", kw_only=True)
+    #: The actor's own unit (``None``: federation-wide), where new things go by default.
+    home_unit_id: int | None = field(default=None, kw_only=True)
 
     @classmethod
-    def of(cls, user: User, remote_addr: str | None = None) -> Actor:
-        return cls(user_id=user.id, name=user.username, remote_addr=remote_addr)
+    def of(cls, user: User, remote_addr: str | None = None, *, door: str = "page") -> Actor:
+        return cls(
+            user_id=user.id,
+            name=user.username,
+            remote_addr=remote_addr,
+            scope=scope_of(user),
+            door=door,
+            home_unit_id=user.unit_id,
+        )
 
     @classmethod
-    def system(cls, name: str = "system") -> Actor:
-        """The command line or the system itself, acting with no signed-in user."""
-        return cls(user_id=None, name=name, remote_addr=None)
+    def system(cls, name: str = "system", *, door: str = "cli") -> Actor:
+        """The command line or the system itself, acting with no signed-in user: every unit."""
+        return cls(user_id=None, name=name, remote_addr=None, scope=Scope.everywhere(), door=door)
 
 
 def _json_default(value: Any) -> str:

@@ -148,6 +148,7 @@ def _post(
     route: tuple[str, str] | None = None,
     pending: Transfer | None = None,
     reverses: Transfer | None = None,
+    case_id: int | None = None,
     memo: str = "",
     actor: Actor,
 ) -> Transfer:
@@ -201,6 +202,7 @@ def _post(
         amount=value,
         pending_id=pending.id if pending is not None else None,
         reverses_id=reverses.id if reverses is not None else None,
+        case_id=case_id,
         memo=memo,
         created_by_id=actor.user_id,
         available_after=accounts[AVAILABLE].balance,
@@ -236,12 +238,15 @@ def allocate(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Tra
     return _post(fund.id, ALLOCATION, amount, memo=memo, actor=actor)
 
 
-def commit(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
-    """Set money aside for an approved case: a pending transfer.
+def commit(
+    fund: Fund, amount: object, *, case_id: int | None = None, memo: str = "", actor: Actor
+) -> Transfer:
+    """Set money aside for an approved case: a pending transfer naming the case (the
+    database refuses a second commitment for one case).
 
     Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
     """
-    return _post(fund.id, COMMITMENT, amount, memo=memo, actor=actor)
+    return _post(fund.id, COMMITMENT, amount, case_id=case_id, memo=memo, actor=actor)
 
 
 def pay(commitment: Transfer, amount: object, *, memo: str = "", actor: Actor) -> Transfer:

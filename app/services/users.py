@@ -31,6 +31,7 @@ from app.models.users import ROLES, ApiToken, User
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
+from app.services.scope import Scope
 
 # Verified against when the user does not exist, so timing does not reveal names.
 _DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
@@ -303,7 +304,9 @@ def authenticate(
         if name == username.strip()
         else None
     )
-    actor = Actor(user_id=user.id if user else None, name=name, remote_addr=remote_addr)
+    actor = Actor(
+        user_id=user.id if user else None, name=name, remote_addr=remote_addr, scope=Scope.of_units([])
+    )
     if user is not None and user.locked_until is not None and user.locked_until > now:
         record("auth.login_locked", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
         return LoginOutcome(

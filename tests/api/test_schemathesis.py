@@ -38,6 +38,10 @@ NEEDS = {
     ("POST", "/health-checks"): Permission.PAYMENTS_MAKE,
     ("GET", "/reconciliation"): Permission.REPORTS_VIEW,
     ("GET", "/audit/export"): Permission.AUDIT_EXPORT,
+    ("GET", "/applicants/{id}"): Permission.REGISTRY_VIEW,
+    ("GET", "/cases"): Permission.REGISTRY_VIEW,
+    ("GET", "/cases/{id}"): Permission.REGISTRY_VIEW,
+    ("GET", "/payments/{id}"): Permission.REGISTRY_VIEW,
 }
 
 

@@ -130,6 +130,23 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("auditor", "GET", "/audit/export?year=2031", None),
         422: ("auditor", "GET", "/audit/export?year=2015.5", None),
     },
+    "api.get_applicant": {
+        200: ("reviewer", "GET", "/applicants/1", None),
+        404: ("reviewer", "GET", "/applicants/99999", None),
+        422: ("caseworker", "GET", "/applicants/1?reveal=all", None),
+    },
+    "api.list_cases": {
+        200: ("auditor", "GET", "/cases?status=approved", None),
+        422: ("auditor", "GET", "/cases?status=nonsense", None),
+    },
+    "api.get_case": {
+        200: ("finance", "GET", "/cases/{approved}", None),
+        404: ("finance", "GET", "/cases/99999", None),
+    },
+    "api.get_payment": {
+        200: ("auditor", "GET", "/payments/{payment}", None),
+        404: ("auditor", "GET", "/payments/99999", None),
+    },
 }
 
 
@@ -205,9 +222,14 @@ def _fill(value: object, ids: dict[str, int]) -> object:
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(
-        db.session.execute(select(func.count()).select_from(model)).scalar_one()
-        for model in (AuditEntry, Transfer, Payment, Worker, Case)
+    """Rows of what a request could change; the audit log's record of a refusal aside."""
+    changes = select(func.count()).where(AuditEntry.action.not_in(("step.refused", "four_eyes.refused")))
+    return (
+        db.session.execute(changes).scalar_one(),
+        *(
+            db.session.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in (Transfer, Payment, Worker, Case)
+        ),
     )
 
 

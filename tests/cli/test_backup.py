@@ -33,7 +33,7 @@ def empty_database(tmp_path, database_url, migrated):
 
 
 def test_backup_and_restore_into_an_empty_database(app, world, tmp_path, empty_database):
-    case = cases.get_case(1, None)
+    case = cases.get_case(1, ACTOR)
     cases.submit(case, actor=ACTOR)
     cases.approve(case, actor=ACTOR)
     cases.pay(case, amount="600", voucher_no="B-1", paid_on=date(2015, 5, 1), method="cash", actor=ACTOR)

@@ -18,6 +18,7 @@ from app.models import AuditEntry, AuditHead
 from app.models.audit import GENESIS_HASH
 from app.services import audit, ledger
 from app.services.audit import Actor
+from app.services.scope import Scope
 from tests.conftest import ACTOR
 
 ID_NUMBER = "130702198001011234"
@@ -82,7 +83,7 @@ def test_changes_are_logged_in_the_same_transaction(budget_2015):
     ledger.commit(fund, "100.00", actor=ACTOR)
     db.session.rollback()  # the change is undone: so is its audit entry
     assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 3
-    ledger.commit(fund, "100.00", actor=Actor(user_id=None, name="li", remote_addr="10.0.0.8"))
+    ledger.commit(fund, "100.00", actor=Actor(user_id=None, name="li", remote_addr="10.0.0.8", scope=Scope.everywhere()))
     db.session.commit()
     last = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc())).scalars().first()
     assert (last.seq, last.action, last.actor_name, last.remote_addr) == (

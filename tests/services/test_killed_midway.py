@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Campaign, Unit
 from app.services import audit, cases, reconciliation, registry, registry_import
 from app.services.audit import Actor
+from app.services.scope import Scope
 from tests.conftest import ACTOR
 from tests.registry_helpers import worker_input
 from tests.services.test_all_or_nothing import _csv, _hardship, _mixed_rows, people, snapshot, writes
@@ -29,7 +30,7 @@ __all__ = ["people"]  # the fixture, shared with test_all_or_nothing
 
 
 def _operation(what: str, ids: dict[str, int]) -> Any:
-    reviewer = Actor(user_id=ids["reviewer"], name="reviewer")
+    reviewer = Actor(user_id=ids["reviewer"], name="reviewer", scope=Scope.everywhere())
     if what == "campaign":
         return lambda: cases.approve_campaign(db.session.get(Campaign, ids["campaign"]), actor=reviewer)
     content = _csv(_mixed_rows(), "utf-8")

@@ -29,14 +29,15 @@ def _approve_and_pay(url: str, case_id: int, people: dict[str, int], barrier: An
     from app.models import Case
     from app.services import cases
     from app.services.audit import Actor
+from app.services.scope import Scope
     from app.services.errors import FundOverdrawn
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         db.session.commit()
-        reviewer = Actor(user_id=people["reviewer"], name="reviewer")
-        finance = Actor(user_id=people["finance"], name="finance")
+        reviewer = Actor(user_id=people["reviewer"], name="reviewer", scope=Scope.everywhere())
+        finance = Actor(user_id=people["finance"], name="finance", scope=Scope.everywhere())
         try:
             barrier.wait(timeout=300)
             cases.approve(db.session.get(Case, case_id), actor=reviewer, today=date(2015, 3, 2))

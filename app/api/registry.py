@@ -1,0 +1,111 @@
+"""API endpoints of the registry (../shared/API.md): hardship files and model workers."""
+
+from __future__ import annotations
+
+from flask import Response, g
+from flask_babel import gettext as _
+
+from app.api import bp
+from app.api import presenters as p
+from app.api import schemas as s
+from app.api.support import actor, api_permission, as_json, body, problem, query
+from app.auth.permissions import Permission, role_has
+from app.extensions import db
+from app.models.org import Unit
+from app.services import loaders, registry, steps
+from app.services.errors import InvalidInput
+from app.services.registry import WorkerInput
+
+
+def _registration_unit(code: str | None) -> Unit:
+    unit = g.api_user.unit
+    if unit is None:
+        raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
+    return unit  # type: ignore[no-any-return]
+
+
+@bp.route("/applicants", methods=["POST"])
+@api_permission(Permission.REGISTRY_EDIT)
+def create_applicant() -> Response:
+    data = body(s.ApplicantIn)
+    fields = data.model_dump(exclude={"household_size", "household_monthly_income", "category", "main_cause"})
+    worker_input = WorkerInput(
+        **fields,
+        main_cause=data.main_cause or "other",
+        household_size=str(data.household_size),
+        household_monthly_income=f"{data.household_monthly_income:.2f}",
+        category=str(data.category),
+    )
+    result = steps.run(
+        lambda: registry.register(worker_input, unit=_registration_unit(None), actor=actor()),
+        name="worker.register",
+        actor=actor(),
+    )
+    created = s.ApplicantCreated(**p.worker_out(result.worker).model_dump(), warnings=result.warnings)
+    return as_json(created, 201)
+
+
+def _may_reveal() -> bool:
+    return role_has(g.api_user.role, Permission.ID_REVEAL)
+
+
+@bp.route("/applicants")
+@api_permission(Permission.REGISTRY_VIEW)
+def search_applicants() -> Response:
+    params = query(s.ApplicantQuery)
+    reveal = params.reveal == "id_number"
+    if reveal and not _may_reveal():
+        return problem(
+            403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
+        )
+    page = registry.search(
+        params.q,
+        category=params.category,
+        status=params.status or None,
+        unit_ids=actor().scope.ids,
+        after=params.after,
+        limit=50,
+    )
+    items = [
+        p.worker_out(
+            worker,
+            revealed=registry.reveal_id_number(worker, actor=actor(), purpose="api") if reveal else None,
+        )
+        for worker in page.items
+    ]
+    db.session.commit()
+    return as_json(s.ApplicantPage(items=items, next=page.next))
+
+
+@bp.route("/applicants/<int:applicant_id>")
+@api_permission(Permission.REGISTRY_VIEW)
+def get_applicant(applicant_id: int) -> Response:
+    reveal = query(s.RevealQuery).reveal == "id_number"
+    if reveal and not _may_reveal():
+        return problem(
+            403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
+        )
+    worker = loaders.worker(applicant_id, actor())
+    revealed = registry.reveal_id_number(worker, actor=actor(), purpose="api") if reveal else None
+    db.session.commit()
+    return as_json(p.worker_out(worker, revealed=revealed))
+
+
+@bp.route("/model-workers", methods=["POST"])
+@api_permission(Permission.REGISTRY_EDIT)
+def create_model_worker() -> Response:
+    data = body(s.ModelWorkerIn)
+    worker = steps.run(
+        lambda: registry.register_model_worker(
+            name=data.name,
+            id_number=data.id_number,
+            level=data.level,
+            employer=data.employer,
+            title_year=str(data.title_year),
+            unit=_registration_unit(None),
+            actor=actor(),
+        ),
+        name="model_worker.register",
+        actor=actor(),
+    )
+    return as_json(p.model_worker_out(worker), 201)

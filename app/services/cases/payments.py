@@ -1,0 +1,242 @@
+"""Payments (发放) of approved cases and their reversals (红冲).
+
+A payment is one ledger entry drawn on the case's commitment, recorded with its
+voucher number; the same idempotency key pays once. A reversal is its own ledger
+entry; the payment stays on record and the amount goes back to the commitment.
+Each loads its case or payment under a row lock first (lock order: payment, case,
+fund), so a double submit pays once and a payment is reversed once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.cases import PAYMENT_METHODS, Case, Payment, PaymentMonth, PaymentReversal
+from app.models.ledger import Fund, Transfer
+from app.money import ZERO, InvalidAmount, format_yuan, to_positive_money
+from app.services import ledger, loaders
+from app.services.audit import Actor, record
+from app.services.cases.workflow import WrongState, advance, locked, require_step
+from app.services.errors import DomainError, InvalidInput, ValidationFailed
+from app.services.four_eyes import ensure_different
+from app.services.inputs import clean_text
+
+
+class DuplicateVoucher(DomainError):
+    """The voucher number is already used in this fiscal year."""
+
+
+class IdempotencyMismatch(InvalidInput):
+    """The idempotency key was used before with a different request."""
+
+
+def _text(value: str, limit: int) -> str:
+    return clean_text(value, limit, multiline=True)
+
+
+def paid_amount(case: Case) -> Decimal:
+    """What has been paid on the case, net of reversals."""
+    total = ZERO
+    for payment in case.payments:
+        if payment.reversal is None:
+            total += payment.amount
+    return total
+
+
+def request_digest(**fields: object) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+_REPLAYED_KEY = "replayed_payments"
+
+
+def replay(key: str | None, digest: str) -> Payment | None:
+    """The payment made earlier with this idempotency key, if any (the caller holds the
+    lock of what is paid, so the first request with the key has finished)."""
+    if not key:
+        return None
+    earlier = db.session.execute(select(Payment).where(Payment.idempotency_key == key)).scalar_one_or_none()
+    if earlier is not None and earlier.request_digest != digest:
+        raise IdempotencyMismatch(_("This request key was already used for a different payment."))
+    if earlier is not None:
+        db.session.info.setdefault(_REPLAYED_KEY, set()).add(earlier.id)
+    return earlier
+
+
+def was_replayed(payment: Payment) -> bool:
+    """Whether this request answered ``payment`` as a replay of an earlier one."""
+    return payment.id in db.session.info.get(_REPLAYED_KEY, set())
+
+
+def payment_fields(
+    amount: object, voucher_no: str, paid_on: date, method: str, year: int
+) -> tuple[Decimal, str]:
+    errors: dict[str, list[str]] = {}
+    value = ZERO
+    try:
+        value = to_positive_money(amount)
+    except InvalidAmount:
+        errors["amount"] = [_("Enter an amount greater than zero with at most two decimals.")]
+    voucher = _text(voucher_no, 40)
+    if not voucher:
+        errors["voucher_no"] = [_("Enter the voucher number.")]
+    if method not in PAYMENT_METHODS:
+        errors["method"] = [_("Choose cash or bank transfer.")]
+    if paid_on.year != year:
+        errors["paid_on"] = [_("The payment date must fall in the %(year)s fiscal year.", year=year)]
+    if errors:
+        raise ValidationFailed(errors)
+    if db.session.execute(
+        select(Payment.id).where(Payment.year == year, Payment.voucher_no == voucher)
+    ).first():
+        raise DuplicateVoucher(
+            _("Voucher number %(no)s is already used in %(year)s.", no=voucher, year=year), field="voucher_no"
+        )
+    return value, voucher
+
+
+def record_payment(
+    transfer: Transfer,
+    *,
+    fund: Fund,
+    paid_on: date,
+    method: str,
+    voucher: str,
+    idempotency_key: str | None,
+    digest: str,
+    actor: Actor,
+    case_id: int | None = None,
+    model_worker_id: int | None = None,
+) -> Payment:
+    """The payment record beside its ledger entry (one of case or model worker)."""
+    payment = Payment(
+        case_id=case_id,
+        model_worker_id=model_worker_id,
+        fund_id=fund.id,
+        year=fund.year,
+        transfer_id=transfer.id,
+        amount=transfer.amount,
+        paid_on=paid_on,
+        method=method,
+        voucher_no=voucher,
+        idempotency_key=idempotency_key,
+        request_digest=digest,
+        created_by_id=actor.user_id,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    count_in_month(fund, paid_on, payment.amount)
+    return payment
+
+
+def count_in_month(fund: Fund, paid_on: date, amount: Decimal) -> None:
+    """Keep the fund's month total (``PaymentMonth``); the caller holds the fund's lock."""
+    if paid_on.year != fund.year:
+        return
+    month = db.session.get(PaymentMonth, (fund.id, paid_on.month))
+    if month is None:
+        db.session.add(PaymentMonth(fund_id=fund.id, month=paid_on.month, amount=amount))
+    else:
+        month.amount += amount
+
+
+def pay(
+    case: Case,
+    *,
+    amount: object,
+    voucher_no: str,
+    paid_on: date,
+    method: str,
+    actor: Actor,
+    idempotency_key: str | None = None,
+) -> Payment:
+    """Pay (part of) an approved case. The same idempotency key pays once.
+
+    Raises WrongState, FourEyesViolation, CommitmentExceeded, DuplicateVoucher, CeilingExceeded.
+    """
+    digest = request_digest(
+        case=case.id, amount=str(amount), voucher=voucher_no, paid_on=paid_on, method=method
+    )
+    locked(case, actor)
+    earlier = replay(idempotency_key, digest)
+    if earlier is not None:
+        return earlier
+    require_step(case, "pay")
+    ensure_different(
+        "pay_own_approval",
+        actor=actor,
+        earlier_user_id=case.decided_by_id,
+        unit_id=case.unit_id,
+        object_type="case",
+        object_id=case.id,
+    )
+    value, voucher = payment_fields(amount, voucher_no, paid_on, method, case.year)
+    if case.commitment is None:
+        raise WrongState(_("Nothing was approved to pay on this case."))
+    transfer = ledger.pay(
+        case.commitment, value, memo=_("Case %(id)s, voucher %(no)s", id=case.id, no=voucher), actor=actor
+    )
+    payment = record_payment(
+        transfer,
+        fund=case.fund,
+        case_id=case.id,
+        paid_on=paid_on,
+        method=method,
+        voucher=voucher,
+        idempotency_key=idempotency_key,
+        digest=digest,
+        actor=actor,
+    )
+    db.session.refresh(case, ["payments"])
+    fully = paid_amount(case) == case.approved_amount
+    advance(
+        case,
+        "pay",
+        actor=actor,
+        to="paid" if fully else "approved",
+        note=_("Paid %(amount)s, voucher %(no)s.", amount=format_yuan(value), no=voucher),
+    )
+    return payment
+
+
+def reverse_payment(payment: Payment, *, reason: str, actor: Actor) -> PaymentReversal:
+    """红冲: undo a wrong payment with its own ledger entry; the payment stays on record.
+    The amount goes back to the case's commitment; a closed case is open again."""
+    loaders.payment(payment.id, actor, lock=True)
+    if payment.case is not None:
+        locked(payment.case, actor)
+    db.session.refresh(payment, ["reversal"])
+    reason = _text(reason, 2000)
+    if not reason:
+        raise InvalidInput(_("Write why the payment is reversed."), field="reason")
+    if payment.reversal is not None:
+        raise WrongState(_("This payment has already been reversed."))
+    if payment.case is not None:
+        require_step(payment.case, "reverse")
+    transfer = ledger.reverse(payment.transfer, memo=_("Reversal: %(reason)s", reason=reason), actor=actor)
+    reversal = PaymentReversal(
+        payment_id=payment.id, transfer_id=transfer.id, reason=reason, created_by_id=actor.user_id
+    )
+    db.session.add(reversal)
+    count_in_month(db.session.get(Fund, payment.fund_id), payment.paid_on, -payment.amount)
+    db.session.flush()
+    db.session.refresh(payment, ["reversal"])
+    if payment.case is not None:
+        advance(payment.case, "reverse", actor=actor, note=reason)
+    else:
+        record(
+            "checkup.reverse",
+            actor=actor,
+            object_type="payment",
+            object_id=payment.id,
+            unit_id=loaders.payment_unit(payment),
+            details={"reason": reason},
+        )
+    return reversal
