@@ -220,7 +220,6 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
         from app.models import User
         from app.services import reconciliation, scope
         from app.services.audit import Actor
-from app.services.scope import Scope
 
         watcher = db.session.execute(select(User).where(User.username == "bench-auditor")).scalar_one()
         unit_ids = scope.visible_unit_ids(watcher)
@@ -304,6 +303,7 @@ def _pay_loop(url: str, case_ids: list[int], results: Any, bare: bool, barrier: 
     from app.models import Case
     from app.services import cases
     from app.services.audit import Actor
+    from app.services.scope import Scope
 
     app = make_app(url)
     latencies = []
@@ -534,6 +534,7 @@ def import_figure(app: Any, info: dict[str, Any], rows: int) -> Figure:
     from app.models import Unit
     from app.services import registry_import
     from app.services.audit import Actor
+    from app.services.scope import Scope
     from bench.seed import GIVEN, SURNAMES
 
     header = "姓名,身份证号,手机号,工作单位,家庭住址,家庭人口,家庭月收入,困难类别,致困主因"

@@ -83,7 +83,9 @@ def test_changes_are_logged_in_the_same_transaction(budget_2015):
     ledger.commit(fund, "100.00", actor=ACTOR)
     db.session.rollback()  # the change is undone: so is its audit entry
     assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 3
-    ledger.commit(fund, "100.00", actor=Actor(user_id=None, name="li", remote_addr="10.0.0.8", scope=Scope.everywhere()))
+    ledger.commit(
+        fund, "100.00", actor=Actor(user_id=None, name="li", remote_addr="10.0.0.8", scope=Scope.everywhere())
+    )
     db.session.commit()
     last = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc())).scalars().first()
     assert (last.seq, last.action, last.actor_name, last.remote_addr) == (

@@ -29,8 +29,8 @@ def _approve_and_pay(url: str, case_id: int, people: dict[str, int], barrier: An
     from app.models import Case
     from app.services import cases
     from app.services.audit import Actor
-from app.services.scope import Scope
     from app.services.errors import FundOverdrawn
+    from app.services.scope import Scope
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
