@@ -6,39 +6,29 @@ the check passes), so the page, the command line, the API and the tests share th
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, literal, or_, select
 
-from app.database import read_only
 from app.extensions import db
 from app.models.budget import Budget, BudgetLine
-from app.models.cases import Case, Payment, PaymentReversal
 from app.models.ledger import (
     APPROPRIATION,
     AVAILABLE,
     COMMITTED,
-    DIRECT_PAYMENT,
     PAID,
-    PAYMENT,
-    REVERSAL,
     Fund,
     LedgerAccount,
     Transfer,
 )
-from app.models.reconciliation import ReconciliationRun
-from app.models.types import utcnow
 from app.money import ZERO, format_yuan
 from app.services import ledger
-from app.services.audit import Actor, record
+from app.services.reconciliation.links import commitment_problems, payment_problems, reversal_problems
 
 CHECK_LABELS = {
     "identity": _l("Budget = paid + committed + available"),
@@ -47,6 +37,7 @@ CHECK_LABELS = {
     "budget_line": _l("The fund's budget equals its line in the department budget"),
     "payments": _l("Every payment belongs to an approved case or a check-up"),
     "reversals": _l("Every reversal undoes exactly its original"),
+    "commitments": _l("Every commitment belongs to one approved case; committed = what the cases await"),
     "rollup": _l("The funds roll up to the special public expenditure table"),
     "department": _l("Department income equals expenditure as loaded"),
 }
@@ -247,114 +238,6 @@ def check_budget_line(fund: Fund, b: ledger.FundBalance) -> list[str]:
     return []
 
 
-def _payment_problems(fund_ids: list[int]) -> dict[int, list[str]]:
-    """Payment entries with no payment record, another amount, or no approved case: the
-    database returns only the rows that are wrong."""
-    problems: dict[int, list[str]] = defaultdict(list)
-    rows = db.session.execute(
-        select(
-            Transfer.fund_id,
-            Transfer.seq,
-            Transfer.amount,
-            Payment.id.label("payment_id"),
-            Payment.amount.label("payment_amount"),
-            Payment.case_id,
-            Payment.model_worker_id,
-            Case.approved_amount,
-        )
-        .outerjoin(Payment, Payment.transfer_id == Transfer.id)
-        .outerjoin(Case, Case.id == Payment.case_id)
-        .where(
-            Transfer.fund_id.in_(fund_ids),
-            Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT)),
-            or_(
-                Payment.id.is_(None),
-                Payment.amount != Transfer.amount,
-                and_(Payment.case_id.is_not(None), Case.approved_amount.is_(None)),
-                and_(Payment.case_id.is_(None), Payment.model_worker_id.is_(None)),
-            ),
-        )
-        .order_by(Transfer.fund_id, Transfer.seq)
-    )
-    for row in rows:
-        found = problems[row.fund_id]
-        if len(found) >= MAX_NAMED:
-            continue
-        if row.payment_id is None:
-            found.append(
-                _(
-                    "Entry %(seq)s pays %(amount)s with no payment record.",
-                    seq=row.seq,
-                    amount=format_yuan(row.amount),
-                )
-            )
-        elif row.payment_amount != row.amount:
-            found.append(
-                _(
-                    "Payment %(id)s says %(a)s, its entry %(b)s.",
-                    id=row.payment_id,
-                    a=format_yuan(row.payment_amount),
-                    b=format_yuan(row.amount),
-                )
-            )
-        elif row.case_id is not None:
-            found.append(_("Payment %(id)s belongs to no approved case.", id=row.payment_id))
-        else:
-            found.append(_("Payment %(id)s belongs to no case or check-up.", id=row.payment_id))
-    return problems
-
-
-def _reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
-    problems: dict[int, list[str]] = defaultdict(list)
-    original = aliased(Transfer)
-    for row in db.session.execute(
-        select(Transfer.fund_id, Transfer.seq)
-        .outerjoin(original, original.id == Transfer.reverses_id)
-        .where(
-            Transfer.fund_id.in_(fund_ids),
-            Transfer.kind == REVERSAL,
-            or_(
-                original.id.is_(None),
-                original.amount != Transfer.amount,
-                original.debit_account_id != Transfer.credit_account_id,
-                original.credit_account_id != Transfer.debit_account_id,
-            ),
-        )
-        .order_by(Transfer.fund_id, Transfer.seq)
-    ):
-        if len(problems[row.fund_id]) < MAX_NAMED:
-            problems[row.fund_id].append(_("Reversal entry %(seq)s does not undo its original.", seq=row.seq))
-    recorded = dict(
-        db.session.execute(
-            select(Payment.fund_id, func.count())
-            .select_from(PaymentReversal)
-            .join(Payment)
-            .where(Payment.fund_id.in_(fund_ids))
-            .group_by(Payment.fund_id)
-        ).all()
-    )
-    in_ledger = dict(
-        db.session.execute(
-            select(Transfer.fund_id, func.count())
-            .join(original, original.id == Transfer.reverses_id)
-            .where(
-                Transfer.fund_id.in_(fund_ids),
-                Transfer.kind == REVERSAL,
-                original.kind.in_((PAYMENT, DIRECT_PAYMENT)),
-            )
-            .group_by(Transfer.fund_id)
-        ).all()
-    )
-    for fund_id in fund_ids:
-        a, b = recorded.get(fund_id, 0), in_ledger.get(fund_id, 0)
-        if a != b:
-            problems[fund_id].append(
-                _("%(a)s payment reversals are recorded, the ledger holds %(b)s.", a=a, b=b)
-            )
-    return problems
-
-
-#: ``progress(done, total, phase)``: told as each pass over the books starts.
 Progress = Callable[[int, int, str], None]
 STEPS = 4
 
@@ -377,9 +260,12 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
     progress(0, STEPS, _("Scanning the ledgers"))
     scans = _scan_ledgers(funds, accounts)
     progress(1, STEPS, _("Checking the payments"))
-    payments = _payment_problems(fund_ids)
+    payments = payment_problems(fund_ids)
     progress(2, STEPS, _("Checking the reversals"))
-    reversals = _reversal_problems(fund_ids)
+    reversals = reversal_problems(fund_ids)
+    commitments = commitment_problems(
+        fund_ids, {fund.id: accounts[fund.id][COMMITTED].balance for fund in funds}
+    )
     results = []
     for fund in funds:
         b = ledger.balance_of(fund, accounts[fund.id])
@@ -391,6 +277,7 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
             CheckResult("budget_line", check_budget_line(fund, b)),
             CheckResult("payments", payments.get(fund.id, [])),
             CheckResult("reversals", reversals.get(fund.id, [])),
+            CheckResult("commitments", commitments.get(fund.id, [])),
         ]
         ledger_sum = scan.sums[PAID] + scan.sums[COMMITTED] + scan.sums[AVAILABLE]
         results.append(FundReconciliation(fund=fund, balance=b, ledger_sum=ledger_sum, checks=checks))
@@ -451,96 +338,5 @@ def reconcile(year: int, unit_ids: list[int] | None = None, progress: Progress =
     )
 
 
-# --- Stored runs, for the page when a year's books are too long to check per request ----
-
-
-def scope_key(unit_ids: list[int] | None) -> str:
-    return "all" if unit_ids is None else ",".join(str(i) for i in sorted(unit_ids))
-
-
-def entries_in(year: int, unit_ids: list[int] | None = None) -> int:
-    """How many ledger entries the year's funds hold (from each fund's own counter)."""
-    query = select(func.coalesce(func.sum(Fund.last_seq), 0)).where(Fund.year == year)
-    if unit_ids is not None:
-        query = query.where(Fund.unit_id.in_(unit_ids))
-    return int(db.session.execute(query).scalar_one())
-
-
-def _check_json(check: CheckResult) -> dict[str, Any]:
-    return {"key": check.key, "problems": check.problems}
-
-
-def report_of(result: Reconciliation) -> dict[str, Any]:
-    """The result as plain data (money as strings): what a page shows and a run stores."""
-
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else f"{value:.2f}"
-
-    return {
-        "year": result.year,
-        "ok": result.ok,
-        "funds": [
-            {
-                "code": f.fund.code,
-                "name": f.fund.name,
-                "budget": money(f.balance.budget),
-                "paid": money(f.balance.paid),
-                "committed": money(f.balance.committed),
-                "available": money(f.balance.available),
-                "ledger_sum": money(f.ledger_sum),
-                "ok": f.ok,
-                "checks": [_check_json(c) for c in f.checks],
-            }
-            for f in result.funds
-        ],
-        "department": [_check_json(c) for c in result.department],
-        "budget_total": money(result.budget_total),
-        "special_public_total": money(result.special_public_total),
-    }
-
-
-def run(
-    year: int, unit_ids: list[int] | None, *, actor: Actor, progress: Progress = _quiet
-) -> ReconciliationRun:
-    """Check the year (reading only: on SQLite others keep writing meanwhile), then keep the
-    result in a transaction of its own, and say so in the audit log. Commits."""
-    started = utcnow()
-    read_only(db.session)
-    entries = entries_in(year, unit_ids)
-    result = reconcile(year, unit_ids, progress)
-    report = report_of(result)
-    db.session.rollback()
-    stored = ReconciliationRun(
-        year=year,
-        scope=scope_key(unit_ids),
-        ok=report["ok"],
-        entries=entries,
-        report=json.dumps(report, ensure_ascii=False),
-        started_at=started,
-        created_by_id=actor.user_id,
-        created_by_name=actor.name[:64],
-    )
-    db.session.add(stored)
-    db.session.flush()
-    record(
-        "reconciliation.run",
-        actor=actor,
-        object_type="reconciliation_run",
-        object_id=stored.id,
-        details={"year": year, "scope": stored.scope, "ok": stored.ok, "entries": entries},
-    )
-    db.session.commit()
-    return stored
-
-
 def check_label(key: str) -> str:
     return str(CHECK_LABELS[key])
-
-
-def latest_run(year: int, unit_ids: list[int] | None) -> ReconciliationRun | None:
-    return db.session.execute(
-        select(ReconciliationRun)
-        .where(ReconciliationRun.year == year, ReconciliationRun.scope == scope_key(unit_ids))
-        .order_by(ReconciliationRun.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
