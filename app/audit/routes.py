@@ -8,14 +8,12 @@ from datetime import UTC, datetime, time
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.audit import bp
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
-from app.models.audit import AuditEntry
 from app.params import db_int
 from app.services import audit, audit_export, budgets, jobs
 
@@ -34,25 +32,17 @@ def _date(name: str) -> datetime | None:
 @bp.route("/")
 @require(Permission.AUDIT_VIEW)
 def index() -> str:
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
     filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "object", "from", "to")}
-    if filters["action"]:
-        query = query.where(AuditEntry.action.startswith(filters["action"], autoescape=True))
-    if filters["actor"]:
-        query = query.where(AuditEntry.actor_name == filters["actor"])
-    if filters["object"]:
-        object_type, _sep, object_id = filters["object"].partition(":")
-        query = query.where(AuditEntry.object_type == object_type)
-        if object_id:
-            query = query.where(AuditEntry.object_id == object_id)
-    if (start := _date("from")) is not None:
-        query = query.where(AuditEntry.occurred_at >= start)
-    if (end := _date("to")) is not None:
-        query = query.where(AuditEntry.occurred_at <= end)
-    before = request.args.get("before", type=db_int)
-    if before:
-        query = query.where(AuditEntry.seq < before)
-    entries = list(db.session.execute(query.limit(PAGE_SIZE)).scalars())
+    entries = audit.search(
+        current_actor(),
+        action=filters["action"],
+        actor_name=filters["actor"],
+        object_ref=filters["object"],
+        start=_date("from"),
+        end=_date("to"),
+        before=request.args.get("before", type=db_int),
+        limit=PAGE_SIZE,
+    )
     next_before = entries[-1].seq if len(entries) == PAGE_SIZE else None
     head_seq, head_hash = audit.chain_head()
     return render_template(

@@ -8,6 +8,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth.actor import current_actor
 from app.auth.permissions import ROLE_PERMISSIONS, Permission, can, require
 from app.extensions import db
 from app.funds import bp
@@ -16,8 +17,8 @@ from app.models.ledger import Fund
 from app.models.org import FiscalYear
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, cases, ledger, scope
-from app.services.errors import NotFound
+from app.services import budget_report, cases, funds, ledger, scope
+from app.services.errors import DomainError
 
 
 def _years() -> list[int]:
@@ -74,10 +75,8 @@ def ledger_page(code: str) -> str:
     if year is None:
         abort(404)
     try:
-        fund: Fund = ledger.find_fund(code, year)
-    except NotFound:
-        abort(404)
-    if not scope.may_see_unit(current_user, fund.unit_id):
+        fund: Fund = funds.find(current_actor(), code, year, request.args.get("unit") or None)
+    except DomainError:  # unknown, another unit's, or several units' with none named
         abort(404)
     after = request.args.get("after", default=0, type=db_int)
     entries = ledger.ledger_entries(fund, after_seq=max(after, 0), limit=100)

@@ -130,16 +130,6 @@ def fund_balances(year: int, unit_ids: list[int] | None = None) -> list[FundBala
     return [balance_of(fund, by_fund[fund.id]) for fund in funds]
 
 
-def find_fund(code: str, year: int, unit_id: int | None = None) -> Fund:
-    query = select(Fund).where(Fund.code == code, Fund.year == year)
-    if unit_id is not None:
-        query = query.where(Fund.unit_id == unit_id)
-    funds = list(db.session.execute(query).scalars())
-    if len(funds) != 1:
-        raise NotFound(_("Fund %(code)s of %(year)s not found.", code=code, year=year))
-    return funds[0]
-
-
 def _post(
     fund_id: int,
     kind: str,
