@@ -27,21 +27,23 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.money import InvalidAmount, money_str, to_money, to_positive_money
+from app.money import WIRE_AMOUNT_PATTERN, ZERO, InvalidAmount, money_str, parse_wire_amount
 from app.params import INT32_MAX
 
 MONEY_PATTERN = r"^[0-9]{1,12}\.[0-9]{2}$"
-MONEY_IN_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+#: What a request may send: the wire parser's own pattern (app/money.py), so the document
+#: and the parser cannot disagree.
+MONEY_IN_PATTERN = WIRE_AMOUNT_PATTERN
 
 
 def _amount(value: object, *, positive: bool) -> Decimal:
     if not isinstance(value, str):
         raise PydanticCustomError("money_type", "amounts are strings")
     try:
-        result = to_positive_money(value) if positive else to_money(value)
+        result = parse_wire_amount(value)
     except InvalidAmount:
-        raise PydanticCustomError("money", "not an amount") from None
-    if result < 0:
+        raise PydanticCustomError("money" if positive else "money_or_zero", "not an amount") from None
+    if positive and result == ZERO:
         raise PydanticCustomError("money", "not an amount")
     return result
 
@@ -52,7 +54,8 @@ AmountIn = Annotated[
     PlainValidator(lambda value: _amount(value, positive=True)),
     WithJsonSchema({"type": "string", "pattern": MONEY_IN_PATTERN, "examples": ["2000.00"]}),
 ]
-#: Zero or more, as a string (a household's income; a service-only case asks for 0.00).
+#: Zero or more, as a string: a household's income; what a case asks for (0.00 only for
+#: service-only aid, a rule of the service: app/services/aid.py).
 MoneyIn = Annotated[
     Decimal,
     PlainValidator(lambda value: _amount(value, positive=False)),
@@ -351,6 +354,8 @@ def _message(error: dict[str, Any]) -> str:
         return _("Must be an integer.")
     if kind == "money":
         return _("Must be a positive amount with at most two decimals, as a string.")
+    if kind == "money_or_zero":
+        return _("Must be an amount of zero or more with at most two decimals, as a string.")
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return _("Out of the allowed range.")
     if kind == "literal_error":

@@ -3,13 +3,33 @@ so a double-clicked submit pays once."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 
 from app.models.cases import AID_TYPES, PAYMENT_METHODS
+from app.money import InvalidAmount, parse_typed_amount
 from app.registry.forms import choices
 from app.services.eligibility import CATEGORIES
+from app.services.errors import InvalidInput
+
+
+class AmountField(StringField):
+    """An amount as a person types it (``1,234.50``, ``２，０００``), read by the pages' one
+    parser, :func:`app.money.parse_typed_amount`, as the API reads its own with the wire
+    parser: the service is handed a ``Decimal``, and whether it is allowed stays its rule."""
+
+    def decimal(self) -> Decimal | None:
+        """The amount, or None when the field was left empty. Text that is not an amount
+        raises :class:`InvalidInput` for this field, saying why (``100,00`` is not 100)."""
+        if not (self.data or "").strip():
+            return None
+        try:
+            return parse_typed_amount(self.data)
+        except InvalidAmount as refused:
+            raise InvalidInput(refused.explain(), field=self.name) from None
 
 
 class CaseForm(FlaskForm):
@@ -26,12 +46,12 @@ class NoteForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    amount = StringField(_l("Amount approved (yuan)"))
+    amount = AmountField(_l("Amount approved (yuan)"))
     note = TextAreaField(_l("Note"))
 
 
 class PaymentForm(FlaskForm):
-    amount = StringField(_l("Amount (yuan)"))
+    amount = AmountField(_l("Amount (yuan)"))
     voucher_no = StringField(_l("Voucher number"))
     paid_on = DateField(_l("Paid on"))
     method = SelectField(validate_choice=False, label=_l("Method"), choices=choices(PAYMENT_METHODS))
@@ -55,7 +75,7 @@ class CampaignForm(FlaskForm):
 
 
 class CheckupForm(FlaskForm):
-    amount = StringField(_l("Amount (yuan)"))
+    amount = AmountField(_l("Amount (yuan)"))
     voucher_no = StringField(_l("Voucher number"))
     paid_on = DateField(_l("Paid on"))
     token = HiddenField()

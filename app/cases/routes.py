@@ -199,7 +199,7 @@ def approve(case_id: int) -> Response:
         case,
         lambda: cases.approve(
             case,
-            amount=(form.amount.data or "").strip() or None,
+            amount=form.amount.decimal(),
             note=form.note.data or "",
             actor=current_actor(),
         ),
@@ -238,7 +238,7 @@ def pay(case_id: int) -> Response:
         case,
         lambda: cases.pay(
             case,
-            amount=(form.amount.data or "").strip(),
+            amount=form.amount.decimal(),
             voucher_no=form.voucher_no.data or "",
             paid_on=form.paid_on.data,
             method=form.method.data or "",
@@ -403,7 +403,7 @@ def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
         lambda: cases.pay_checkup(
             worker,
             fund=fund,
-            amount=(form.amount.data or "").strip(),
+            amount=form.amount.decimal(),
             voucher_no=form.voucher_no.data or "",
             paid_on=form.paid_on.data,
             actor=current_actor(),

@@ -15,16 +15,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.org import Unit
 from app.models.registry import PolicyValue
-from app.money import InvalidAmount, to_money
+from app.money import InvalidAmount, parse_typed_amount
 from app.services.audit import Actor, record
 from app.services.errors import InvalidInput
 
 
 def _money(text: str) -> Decimal:
-    amount = to_money(text)
-    if amount < 0:
-        raise InvalidAmount(text)
-    return amount
+    """An administrator's amount, as typed (zero or more)."""
+    return parse_typed_amount(text)
 
 
 def _days(text: str) -> int:
@@ -63,10 +61,11 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
         raise InvalidInput(_("The year %(year)s is out of range.", year=year), field="year")
     try:
         parsed = KEYS[key].parse(value.strip())
-    except (ValueError, InvalidAmount):
-        raise InvalidInput(
-            _("%(value)s is not a valid value for %(key)s.", value=value, key=key), field="value"
-        ) from None
+    except ValueError as refused:
+        message = _("%(value)s is not a valid value for %(key)s.", value=value, key=key)
+        if isinstance(refused, InvalidAmount) and refused.reason is not None:
+            message = f"{message} {refused.reason}"
+        raise InvalidInput(message, field="value") from None
     text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)
     row = db.session.execute(
         select(PolicyValue).where(

@@ -28,7 +28,7 @@ from app.models.registry import (
     Visit,
     Worker,
 )
-from app.money import InvalidAmount, to_money
+from app.money import InvalidAmount, parse_typed_amount
 from app.privacy import mask_id_number, vault
 from app.services import eligibility, policy
 from app.services.audit import Actor, record
@@ -147,11 +147,10 @@ def clean(data: WorkerInput, *, today: date | None = None) -> CleanWorker:
         fail("household_size", _("The household has 1 to 30 people."))
     income = Decimal("0.00")
     try:
-        income = to_money(_text(data.household_monthly_income, 20) or "x")
-        if income < 0:
-            raise InvalidAmount("negative")
-    except InvalidAmount:
-        fail("household_monthly_income", _("Enter the monthly income in yuan, such as 1800 or 1800.50."))
+        income = parse_typed_amount(data.household_monthly_income)  # typed: zero or more
+    except InvalidAmount as refused:
+        general = _("Enter the monthly income in yuan, such as 1800 or 1800.50.")
+        fail("household_monthly_income", refused.explain(general))
     category = 0
     try:
         category = int(_text(data.category, 2))

@@ -22,7 +22,7 @@ from app.models.ledger import Fund
 from app.models.registry import CLOSED, Worker
 from app.models.types import utcnow
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
-from app.services import ledger, loaders, policy
+from app.services import aid, ledger, loaders, policy
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
@@ -128,18 +128,16 @@ def _text(value: str, limit: int) -> str:
 def open_case(
     worker: Worker, *, fund: Fund, aid_type: str, amount: object, reason: str, actor: Actor
 ) -> Case:
-    """A new application in draft. Service-only aid (legal aid, training, job referral)
-    may ask for no money (0.00)."""
+    """A new application in draft. Only service-only aid (legal aid, training, job
+    referral) may ask for no money (0.00): the rule is app/services/aid.py's."""
     errors: dict[str, list[str]] = {}
     if aid_type not in AID_TYPES:
         errors["aid_type"] = [_("Choose the form of aid.")]
     try:
-        requested = to_money(amount)
-        if requested < ZERO:
-            raise InvalidAmount("negative")
-    except InvalidAmount:
+        requested = aid.requested_amount(amount, aid_type)
+    except InvalidAmount as refused:
         requested = ZERO
-        errors["amount"] = [_("Enter the amount in yuan with at most two decimals, such as 2000 or 2000.50.")]
+        errors["amount"] = [refused.explain()]
     reason = _text(reason, 4000)
     if not reason:
         errors["reason"] = [_("Write the reason for the application.")]
