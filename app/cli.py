@@ -28,6 +28,7 @@ from app.services import (
     ledger,
     policy,
     reconciliation,
+    steps,
 )
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
@@ -264,8 +265,10 @@ def policy_set(year: int, unit_code: str | None, key: str, value: str) -> None:
     """Set a yearly policy value, e.g. minimum_living_line 580."""
     try:
         unit = _unit_or_fail(unit_code)
-        row = policy.set_value(year, key, value, unit=unit, actor=cli_actor())
-        db.session.commit()
+        actor = cli_actor()
+        row = steps.run(
+            lambda: policy.set_value(year, key, value, unit=unit, actor=actor), name="policy.set", actor=actor
+        )
     except DomainError as error:
         _fail(error)
         return

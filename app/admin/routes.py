@@ -20,7 +20,7 @@ from app.models.types import utcnow
 from app.models.users import User
 from app.params import db_int
 from app.registry.forms import choices
-from app.services import budgets, policy, scope
+from app.services import budgets, policy, scope, steps
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -165,16 +165,18 @@ def policy_values() -> str | Response:
     form.unit.choices = _unit_choices(_("All units"))
     if form.validate_on_submit():
         try:
-            policy.set_value(
-                year,
-                form.key.data or "",
-                form.value.data or "",
-                unit=_unit(form.unit.data),
+            steps.run(
+                lambda: policy.set_value(
+                    year,
+                    form.key.data or "",
+                    form.value.data or "",
+                    unit=_unit(form.unit.data),
+                    actor=current_actor(),
+                ),
+                name="policy.set",
                 actor=current_actor(),
             )
-            db.session.commit()
         except DomainError as error:
-            db.session.rollback()
             show_on_form(form, error, "value")
         else:
             flash(_("Policy value saved."), "success")

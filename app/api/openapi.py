@@ -133,6 +133,24 @@ def document() -> dict[str, Any]:
         "/cases/{id}": {
             "get": _operation("One case with its payments", 200, rs.CaseDetail, 404, path=[_path_id()])
         },
+        "/policy/{year}/{key}": {
+            "put": _operation(
+                "Set a yearly policy value",
+                200,
+                rs.PolicyOut,
+                422,
+                request=rs.PolicyIn,
+                path=[
+                    {
+                        "name": "year",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                    },
+                    {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+                ],
+            )
+        },
         "/payments/{id}": {"get": _operation("One payment", 200, s.PaymentOut, 404, path=[_path_id()])},
         "/cases/{id}/submit": {
             "post": _operation("Submit a case", 200, s.CaseOut, 404, 409, path=[_path_id()])

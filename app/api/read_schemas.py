@@ -1,4 +1,4 @@
-"""Schemas of the API's reads (GET of one object and lists of cases)."""
+"""Schemas of the API's reads (GET of one object, lists of cases) and of policy values."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import CaseOut, CaseStatus, PaymentOut, QueryText, _Out, _Query
+from app.api.schemas import CaseOut, CaseStatus, PaymentOut, QueryText, Short, _Body, _Out, _Query
 from app.params import INT32_MAX
 
 
@@ -29,5 +29,17 @@ class CasePage(_Out):
     next: str | None
 
 
-REQUESTS: tuple[type[BaseModel], ...] = ()
-RESPONSES: tuple[type[BaseModel], ...] = (CaseDetail, CasePage)
+class PolicyIn(_Body):
+    value: Short
+    unit: Short | None = None
+
+
+class PolicyOut(_Out):
+    year: int
+    key: str
+    value: str
+    unit: str | None
+
+
+REQUESTS: tuple[type[BaseModel], ...] = (PolicyIn,)
+RESPONSES: tuple[type[BaseModel], ...] = (CaseDetail, CasePage, PolicyOut)

@@ -57,6 +57,8 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
     """Set (or change) a policy value; raises :class:`InvalidInput` for a bad key or value."""
     if key not in KEYS:
         raise InvalidInput(_("Unknown policy key %(key)s.", key=key), field="key")
+    if not (actor.scope.is_everywhere if unit is None else actor.scope.allows(unit.id)):
+        raise InvalidInput(_("Choose a union unit."), field="unit")
     if not 2000 <= year <= 2999:
         raise InvalidInput(_("The year %(year)s is out of range.", year=year), field="year")
     try:

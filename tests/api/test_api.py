@@ -33,6 +33,7 @@ ENDPOINTS = {
     "api.list_cases": ("GET", "/cases?status=draft", "auditor", "admin"),
     "api.get_case": ("GET", "/cases/1", "finance", "admin"),
     "api.get_payment": ("GET", "/payments/1", "auditor", "admin"),
+    "api.set_policy_value": ("PUT", "/policy/2015/notice_days", "admin", "reviewer"),
 }
 
 
@@ -49,6 +50,8 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:case_id>", "{id}")
                 .replace("<int:payment_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
+                .replace("<int:year>", "{year}")
+                .replace("<key>", "{key}")
                 .replace("<code>", "{code}")
             )
             assert path in documented, path

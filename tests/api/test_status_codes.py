@@ -143,6 +143,10 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         200: ("finance", "GET", "/cases/{approved}", None),
         404: ("finance", "GET", "/cases/99999", None),
     },
+    "api.set_policy_value": {
+        200: ("admin", "PUT", "/policy/2015/notice_days", {"value": "5", "unit": "711002"}),
+        422: ("admin", "PUT", "/policy/2015/notice_days", {"value": "many"}),
+    },
     "api.get_payment": {
         200: ("auditor", "GET", "/payments/{payment}", None),
         404: ("auditor", "GET", "/payments/99999", None),
@@ -153,7 +157,10 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
 def _documented(spec: dict, path: str, method: str) -> set[int]:
     template = path.split("?")[0]
     for documented, item in spec["paths"].items():
-        pattern = documented.replace("{id}", "*").replace("{code}", "*").split("/")
+        pattern = documented
+        for variable in ("{id}", "{code}", "{year}", "{key}"):
+            pattern = pattern.replace(variable, "*")
+        pattern = pattern.split("/")
         parts = template.split("/")
         if len(parts) == len(pattern) and all(p in ("*", q) for p, q in zip(pattern, parts, strict=True)):
             return {int(code) for code in item[method.lower()]["responses"]}
