@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from app.cases import routes  # noqa: E402,F401  (routes attach themselves to bp)
+# The views attach themselves to bp.
+from app.cases import campaigns, checkups, routes  # noqa: E402,F401

@@ -1,39 +1,34 @@
-"""Case pages: list, open, the case with its timeline, decisions, payments, reversals;
-and the model workers' check-up allowances."""
+"""Case pages: list, open, the case with its timeline, decisions, payments, reversals.
+Campaigns are in app/cases/campaigns.py, check-ups in app/cases/checkups.py."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.actions import flash_error, perform
+from app.actions import perform
 from app.auth.actor import current_actor
-from app.auth.permissions import Permission, can, require
+from app.auth.permissions import Permission, require
 from app.auth.routes import safe_next
 from app.cases import bp
 from app.cases.forms import (
     ApproveForm,
-    CampaignForm,
     CaseForm,
-    CheckupForm,
     NoteForm,
     PaymentForm,
     ReversalForm,
 )
-from app.extensions import db
-from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Campaign, Case
+from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case
 from app.models.ledger import Fund
 from app.params import db_int
 from app.registry.forms import choices
-from app.services import budgets, cases, eligibility, funds, ledger, loaders, registry, scope, steps
+from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 PAGE_SIZE = 50
@@ -74,7 +69,7 @@ def index() -> str:
     )
 
 
-def _fund_label(fund: Fund) -> str:
+def fund_label(fund: Fund) -> str:
     return f"{fund.year} {fund.code} {fund.name}（{fund.unit.name}）"
 
 
@@ -87,7 +82,7 @@ def new(worker_id: int) -> str | Response:
         abort(404)
     payers = funds.for_worker(worker, current_actor(), purpose=cases.HARDSHIP_AID)
     form = CaseForm()
-    form.fund_code.choices = choices([(f.id, _fund_label(f)) for f in payers])
+    form.fund_code.choices = choices([(f.id, fund_label(f)) for f in payers])
     if form.validate_on_submit():
         fund = next((f for f in payers if str(f.id) == form.fund_code.data), None)
 
@@ -253,99 +248,6 @@ def pay(case_id: int) -> Response:
     return response
 
 
-@bp.route("/campaigns", methods=["GET", "POST"])
-@require(Permission.REGISTRY_VIEW)
-def campaigns() -> str | Response:
-    payers = funds.in_scope(current_actor(), purpose=cases.HARDSHIP_AID)
-    form = CampaignForm()
-    form.fund_code.choices = choices([(f.id, _fund_label(f)) for f in payers])
-    if request.method == "POST":
-        if not can(Permission.CASES_CREATE):
-            abort(403)
-        fund = next((f for f in payers if str(f.id) == form.fund_code.data), None)
-
-        def step() -> Campaign:
-            if not form.validate_on_submit() or fund is None:
-                raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
-            return cases.plan_campaign(
-                fund=fund,
-                name=form.name.data or "",
-                amount_each=(form.amount_each.data or "").strip(),
-                category=int(form.category.data) if (form.category.data or "").isdigit() else None,
-                unit_ids=scope.subtree_ids(fund.unit_id),
-                actor=current_actor(),
-            )
-
-        try:
-            campaign = steps.run(step, name="campaign.plan", actor=current_actor())
-        except DomainError as error:
-            flash_error(error)
-        else:
-            flash(
-                _("%(n)s households chosen; the campaign waits for approval.", n=len(campaign.cases)),
-                "success",
-            )
-            return redirect(url_for("cases.campaign", campaign_id=campaign.id))
-    query = select(Campaign).where(current_actor().scope.where(Campaign.unit_id)).order_by(Campaign.id.desc())
-    return render_template("cases/campaigns.html", rows=list(db.session.execute(query).scalars()), form=form)
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    try:
-        return loaders.campaign(campaign_id, current_actor())
-    except NotFound:
-        abort(404)
-
-
-@bp.route("/campaigns/<int:campaign_id>")
-@require(Permission.REGISTRY_VIEW)
-def campaign(campaign_id: int) -> str:
-    """The campaign and its roster (发放花名册), printable on A4."""
-    item = _campaign(campaign_id)
-    lines = [c for c in item.cases if c.status != "cancelled"]
-    paid = {c.id: cases.paid_amount(c) for c in lines}
-    return render_template(
-        "cases/campaign.html",
-        campaign=item,
-        lines=lines,
-        paid=paid,
-        statuses=CASE_STATUSES,
-        masked={c.id: registry.masked_id(c.worker) for c in lines},
-        total=sum((item.amount_each for _line in lines), Decimal("0.00")),
-        note_form=NoteForm(),
-        payment_form=PaymentForm(paid_on=date.today()),
-    )
-
-
-def _campaign_act(item: Campaign, action: Callable[[], object], message: str, name: str) -> Response:
-    perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id, name=name)
-    return redirect(url_for("cases.campaign", campaign_id=item.id))
-
-
-@bp.route("/campaigns/<int:campaign_id>/approve", methods=["POST"])
-@require(Permission.CASES_DECIDE)
-def approve_campaign(campaign_id: int) -> Response:
-    item = _campaign(campaign_id)
-    return _campaign_act(
-        item,
-        lambda: cases.approve_campaign(item, actor=current_actor()),
-        _("The campaign is approved; its sums are committed."),
-        "campaign.approve",
-    )
-
-
-@bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
-@require(Permission.CASES_CREATE)
-def cancel_campaign(campaign_id: int) -> Response:
-    item = _campaign(campaign_id)
-    return _campaign_act(
-        item,
-        lambda: cases.cancel_campaign(item, actor=current_actor()),
-        _("The campaign is cancelled."),
-        "campaign.cancel",
-    )
-
-
 @bp.route("/payments/<int:payment_id>/reversal", methods=["POST"])
 @require(Permission.PAYMENTS_REVERSE)
 def reverse(payment_id: int) -> Response:
@@ -369,50 +271,3 @@ def reverse(payment_id: int) -> Response:
         else _("The payment is reversed; both entries stay in the ledger."),
         "payment.reverse",
     )
-
-
-@bp.route("/checkups")
-@require(Permission.REGISTRY_VIEW)
-def checkups() -> str:
-    year = request.args.get("year", type=db_int) or budgets.newest_year() or date.today().year
-    groups, uncovered = cases.roster(current_actor(), year)
-    shown = [worker for group in groups for worker in group.workers] + uncovered
-    return render_template(
-        "cases/checkups.html",
-        year=year,
-        groups=groups,
-        uncovered=uncovered,
-        form=CheckupForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
-        masked={m.id: registry.masked_id(m) for m in shown},
-    )
-
-
-@bp.route("/checkups/<int:fund_id>/<int:model_worker_id>", methods=["POST"])
-@require(Permission.PAYMENTS_MAKE)
-def pay_checkup(fund_id: int, model_worker_id: int) -> Response:
-    try:
-        fund = loaders.fund_by_id(fund_id, current_actor())
-        worker = loaders.model_worker(model_worker_id, current_actor())
-    except NotFound:
-        abort(404)
-    form = CheckupForm()
-    if not form.validate_on_submit() or form.paid_on.data is None:
-        flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
-        return redirect(url_for("cases.checkups", year=fund.year))
-    perform(
-        lambda: cases.pay_checkup(
-            worker,
-            fund=fund,
-            amount=form.amount.decimal(),
-            voucher_no=form.voucher_no.data or "",
-            paid_on=form.paid_on.data,
-            actor=current_actor(),
-            idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
-        ),
-        _("Check-up allowance paid to %(name)s.", name=worker.name),
-        unit_id=worker.unit_id,
-        object_type="model_worker",
-        object_id=worker.id,
-        name="checkup.pay",
-    )
-    return redirect(url_for("cases.checkups", year=fund.year))

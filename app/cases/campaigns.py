@@ -1,0 +1,117 @@
+"""Send-warmth campaign pages: plan a campaign, its roster (发放花名册), approve or cancel it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.actions import flash_error, perform
+from app.auth.actor import current_actor
+from app.auth.permissions import Permission, can, require
+from app.cases import bp
+from app.cases.forms import CampaignForm, NoteForm, PaymentForm
+from app.cases.routes import fund_label
+from app.extensions import db
+from app.models.cases import CASE_STATUSES, Campaign
+from app.registry.forms import choices
+from app.services import cases, funds, loaders, registry, scope, steps
+from app.services.errors import DomainError, NotFound, ValidationFailed
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@require(Permission.REGISTRY_VIEW)
+def campaigns() -> str | Response:
+    payers = funds.in_scope(current_actor(), purpose=cases.HARDSHIP_AID)
+    form = CampaignForm()
+    form.fund_code.choices = choices([(f.id, fund_label(f)) for f in payers])
+    if request.method == "POST":
+        if not can(Permission.CASES_CREATE):
+            abort(403)
+        fund = next((f for f in payers if str(f.id) == form.fund_code.data), None)
+
+        def step() -> Campaign:
+            if not form.validate_on_submit() or fund is None:
+                raise ValidationFailed({"fund_code": [_("Choose the fund.")]})
+            return cases.plan_campaign(
+                fund=fund,
+                name=form.name.data or "",
+                amount_each=(form.amount_each.data or "").strip(),
+                category=int(form.category.data) if (form.category.data or "").isdigit() else None,
+                unit_ids=scope.subtree_ids(fund.unit_id),
+                actor=current_actor(),
+            )
+
+        try:
+            campaign = steps.run(step, name="campaign.plan", actor=current_actor())
+        except DomainError as error:
+            flash_error(error)
+        else:
+            flash(
+                _("%(n)s households chosen; the campaign waits for approval.", n=len(campaign.cases)),
+                "success",
+            )
+            return redirect(url_for("cases.campaign", campaign_id=campaign.id))
+    query = select(Campaign).where(current_actor().scope.where(Campaign.unit_id)).order_by(Campaign.id.desc())
+    return render_template("cases/campaigns.html", rows=list(db.session.execute(query).scalars()), form=form)
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    try:
+        return loaders.campaign(campaign_id, current_actor())
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@require(Permission.REGISTRY_VIEW)
+def campaign(campaign_id: int) -> str:
+    """The campaign and its roster (发放花名册), printable on A4."""
+    item = _campaign(campaign_id)
+    lines = [c for c in item.cases if c.status != "cancelled"]
+    paid = {c.id: cases.paid_amount(c) for c in lines}
+    return render_template(
+        "cases/campaign.html",
+        campaign=item,
+        lines=lines,
+        paid=paid,
+        statuses=CASE_STATUSES,
+        masked={c.id: registry.masked_id(c.worker) for c in lines},
+        total=sum((item.amount_each for _line in lines), Decimal("0.00")),
+        note_form=NoteForm(),
+        payment_form=PaymentForm(paid_on=date.today()),
+    )
+
+
+def _campaign_act(item: Campaign, action: Callable[[], object], message: str, name: str) -> Response:
+    perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id, name=name)
+    return redirect(url_for("cases.campaign", campaign_id=item.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/approve", methods=["POST"])
+@require(Permission.CASES_DECIDE)
+def approve_campaign(campaign_id: int) -> Response:
+    item = _campaign(campaign_id)
+    return _campaign_act(
+        item,
+        lambda: cases.approve_campaign(item, actor=current_actor()),
+        _("The campaign is approved; its sums are committed."),
+        "campaign.approve",
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
+@require(Permission.CASES_CREATE)
+def cancel_campaign(campaign_id: int) -> Response:
+    item = _campaign(campaign_id)
+    return _campaign_act(
+        item,
+        lambda: cases.cancel_campaign(item, actor=current_actor()),
+        _("The campaign is cancelled."),
+        "campaign.cancel",
+    )
