@@ -9,6 +9,7 @@ only the shape, and a refused shape becomes a 422 problem with a message per fie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
@@ -27,8 +28,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS
+from app.models.registry import LEVEL_LABELS
 from app.money import WIRE_AMOUNT_PATTERN, ZERO, InvalidAmount, money_str, parse_wire_amount
 from app.params import INT32_MAX
+from app.services import eligibility
 
 MONEY_PATTERN = r"^[0-9]{1,12}\.[0-9]{2}$"
 #: What a request may send: the wire parser's own pattern (app/money.py), so the document
@@ -76,8 +80,24 @@ Text = Annotated[StrictStr, Field(max_length=2000, pattern=MULTILINE_PATTERN)]
 Short = Annotated[StrictStr, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
 #: A query parameter's text (parsed laxly, like every query parameter).
 QueryText = Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
-AidType = Literal["living", "medical", "education", "legal", "training", "employment"]
-CaseStatus = Literal["draft", "submitted", "notice", "approved", "rejected", "paid", "closed", "cancelled"]
+
+
+def _codes(labels: Mapping[Any, object]) -> Any:
+    """The codes of a label table as a Literal: each enumeration is declared once, beside
+    its Chinese labels (app/models, app/services/eligibility.py), and read from there."""
+    return Literal[tuple(labels)]  # type: ignore[valid-type]
+
+
+AidType = _codes(AID_TYPES)
+CaseStatus = _codes(CASE_STATUSES)
+PaymentMethod = _codes(PAYMENT_METHODS)
+ModelWorkerLevel = _codes(LEVEL_LABELS)
+Cause = _codes(eligibility.CAUSES)
+Category = Annotated[StrictInt, Field(ge=min(eligibility.CATEGORIES), le=max(eligibility.CATEGORIES))]
+#: Text that must not be empty (a name, an employer): what the service refuses empty.
+Required = Annotated[
+    StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")
+]
 
 
 class _Body(BaseModel):
@@ -100,27 +120,28 @@ class _Out(BaseModel):
 
 
 class ApplicantIn(_Body):
-    name: Short
-    id_number: Short
-    phone: Short
-    employer: Short
-    household_size: Annotated[StrictInt, Field(ge=0, le=INT32_MAX)]
+    name: Annotated[Required, Field(max_length=50)]
+    id_number: Annotated[Required, Field(max_length=30)]
+    phone: Required
+    employer: Required
+    #: The service's limits (app/services/registry): 1 to 30 people.
+    household_size: Annotated[StrictInt, Field(ge=1, le=30)]
     household_monthly_income: MoneyIn
-    category: Annotated[StrictInt, Field(ge=1, le=4)]
+    category: Category
     category_reason: Text = ""
     address: Text = ""
-    main_cause: Short = "other"
-    secondary_cause: Short = ""
+    main_cause: Cause = "other"
+    secondary_cause: Cause | Literal[""] = ""
     disaster_event: Text = ""
     disaster_date: Short = ""
     rights_case_ref: Short = ""
 
 
 class ModelWorkerIn(_Body):
-    name: Short
-    id_number: Short
-    level: Literal["national", "provincial", "city"]
-    employer: Short
+    name: Annotated[Required, Field(max_length=50)]
+    id_number: Annotated[Required, Field(max_length=30)]
+    level: ModelWorkerLevel
+    employer: Required
     title_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
 
 
@@ -149,7 +170,7 @@ class PaymentIn(_Body):
     amount: AmountIn
     voucher_no: Short
     paid_on: date
-    method: Literal["cash", "bank_transfer"]
+    method: PaymentMethod
 
 
 class HealthCheckIn(_Body):
@@ -346,7 +367,7 @@ M = TypeVar("M", bound=BaseModel)
 
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
-    if kind == "missing":
+    if kind == "missing" or kind == "string_too_short":
         return _("Required.")
     if kind in {"string_type", "money_type"}:
         return _("Must be a string.") if kind == "string_type" else _("Amounts must be strings.")
