@@ -7,7 +7,6 @@ import json
 from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,7 +21,6 @@ from app.services import (
     budgets,
     eligibility,
     exports,
-    jobs,
     performance,
     reconciliation,
     scope,
@@ -132,16 +130,5 @@ def reconciliation_run() -> Response:
     year = request.form.get("year", type=db_int)
     if not budgets.is_loaded(year):
         abort(404)
-    unit_ids = scope.visible_unit_ids(current_user)
-    actor = current_actor()
-
-    def work(progress: jobs.Progress) -> tuple[str, None]:
-        stored = reconciliation.run(year, unit_ids, actor=actor, progress=progress)
-        return (
-            _("The reconciliation of %(year)s is done: every check passes.", year=year)
-            if stored.ok
-            else _("The reconciliation of %(year)s is done: some checks fail.", year=year)
-        ), None
-
-    job = jobs.start("reconciliation", user_id=current_user.id, work=work)
+    job = reconciliation.start_run(year, actor=current_actor())
     return redirect(url_for("jobs.show", job_id=job.id))

@@ -27,7 +27,7 @@ from app.services.reconciliation.links import (
     payment_problems,
     reversal_problems,
 )
-from app.services.reconciliation.runs import entries_in, latest_run, report_of, run, scope_key
+from app.services.reconciliation.runs import entries_in, latest_run, report_of, run, scope_key, start_run
 
 __all__ = [
     "CHECK_LABELS",
@@ -52,4 +52,5 @@ __all__ = [
     "reversal_problems",
     "run",
     "scope_key",
+    "start_run",
 ]

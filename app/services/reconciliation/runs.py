@@ -7,13 +7,16 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.database import read_only
 from app.extensions import db
+from app.models.jobs import Job
 from app.models.ledger import Fund
 from app.models.reconciliation import ReconciliationRun
 from app.models.types import utcnow
+from app.services import jobs
 from app.services.audit import Actor, record
 from app.services.reconciliation.checks import CheckResult, Progress, Reconciliation, _quiet, reconcile
 
@@ -104,3 +107,18 @@ def latest_run(year: int, unit_ids: list[int] | None) -> ReconciliationRun | Non
         .order_by(ReconciliationRun.id.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def start_run(year: int, *, actor: Actor) -> Job:
+    """Run every check of the year in the actor's units as a background job (for the page
+    when the books are too long to check per request); its result is stored."""
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        stored = run(year, actor.scope.ids, actor=actor, progress=progress)
+        return (
+            _("The reconciliation of %(year)s is done: every check passes.", year=year)
+            if stored.ok
+            else _("The reconciliation of %(year)s is done: some checks fail.", year=year)
+        ), None
+
+    return jobs.start("reconciliation", user_id=actor.user_id, work=work)  # type: ignore[arg-type]
