@@ -13,6 +13,7 @@ from app.cli.funds import budget_cli, funds_command, reconcile_command
 from app.cli.jobs import jobs_cli
 from app.cli.keys import keys_cli
 from app.cli.policy import policy_cli
+from app.cli.units import units_cli
 from app.cli.users import users_cli
 
 
@@ -29,5 +30,6 @@ def register_cli(app: Flask) -> None:
         budget_cli,
         users_cli,
         funds_command,
+        units_cli,
     ):
         app.cli.add_command(command)
