@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from app.api import routes, units  # noqa: E402,F401  (routes attach themselves to bp)

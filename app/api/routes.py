@@ -18,7 +18,6 @@ from app.api import bp
 from app.api import schemas as s
 from app.api.openapi import document
 from app.api.support import (
-    ApiProblem,
     actor,
     api_permission,
     body,
@@ -32,7 +31,7 @@ from app.extensions import csrf, db
 from app.models.cases import Case, Payment
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker, Worker
-from app.services import audit_export, budgets, cases, ledger, reconciliation, registry, scope
+from app.services import audit_export, budgets, cases, ledger, reconciliation, registry, scope, units
 from app.services.errors import NotFound
 from app.services.registry import WorkerInput
 
@@ -122,12 +121,6 @@ def _case(case_id: int) -> Case:
     return cases.get_case(case_id, _visible())
 
 
-def _unit() -> Any:
-    if g.api_user.unit is None:
-        raise ApiProblem(422, "Unprocessable Content", _("Choose the union unit that holds the file."))
-    return g.api_user.unit
-
-
 @bp.route("/openapi.json")
 @public
 def openapi() -> Response:
@@ -178,14 +171,14 @@ def create_applicant() -> Response:
     result = registry.register(
         WorkerInput(
             **data.model_dump(
-                exclude={"household_size", "household_monthly_income", "category", "main_cause"}
+                exclude={"household_size", "household_monthly_income", "category", "main_cause", "unit"}
             ),
             main_cause=data.main_cause or "other",
             household_size=str(data.household_size),
             household_monthly_income=f"{data.household_monthly_income:.2f}",
             category=str(data.category),
         ),
-        unit=_unit(),
+        unit=units.registration_unit(g.api_user, data.unit),
         actor=actor(),
     )
     db.session.commit()
@@ -231,7 +224,7 @@ def create_model_worker() -> Response:
         level=data.level,
         employer=data.employer,
         title_year=str(data.title_year),
-        unit=_unit(),
+        unit=units.registration_unit(g.api_user, data.unit),
         actor=actor(),
     )
     db.session.commit()

@@ -29,6 +29,7 @@ ENDPOINTS = {
     "api.pay_health_check": ("POST", "/health-checks", "finance", "admin"),
     "api.reconciliation_report": ("GET", "/reconciliation?year=2015", "auditor", None),
     "api.audit_package": ("GET", "/audit/export?year=2015", "auditor", "finance"),
+    "api.list_units": ("GET", "/units", "auditor", None),
 }
 
 

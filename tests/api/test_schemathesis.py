@@ -38,6 +38,7 @@ NEEDS = {
     ("POST", "/health-checks"): Permission.PAYMENTS_MAKE,
     ("GET", "/reconciliation"): Permission.REPORTS_VIEW,
     ("GET", "/audit/export"): Permission.AUDIT_EXPORT,
+    ("GET", "/units"): Permission.UNITS_VIEW,
 }
 
 

@@ -130,6 +130,7 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("auditor", "GET", "/audit/export?year=2031", None),
         422: ("auditor", "GET", "/audit/export?year=2015.5", None),
     },
+    "api.list_units": {200: ("reviewer", "GET", "/units", None)},
 }
 
 
