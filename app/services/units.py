@@ -44,7 +44,13 @@ class TreeRow:
 
 def find_unit(code: str, *, field: str = "code") -> Unit:
     """The unit of ``code``; :class:`NotFound` (on ``field``) when there is none."""
-    unit = db.session.execute(select(Unit).where(Unit.code == code.strip())).scalar_one_or_none()
+    wanted = code.strip()
+    # A code no unit can have is not looked up (PostgreSQL refuses a NUL in a parameter).
+    unit = (
+        db.session.execute(select(Unit).where(Unit.code == wanted)).scalar_one_or_none()
+        if CODE_PATTERN.fullmatch(wanted)
+        else None
+    )
     if unit is None:
         raise NotFound(_("Unit %(code)s not found.", code=code), field=field)
     return unit
