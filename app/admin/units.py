@@ -14,6 +14,7 @@ from app.admin import bp
 from app.admin.forms import UnitEditForm, UnitForm
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
+from app.database import with_retries
 from app.extensions import db
 from app.models.org import Unit
 from app.registry.forms import choices
@@ -77,10 +78,16 @@ def edit_unit(unit_id: int) -> str | Response:
     if not form.is_submitted():
         form.name.data, form.parent.data = unit.name, unit.parent.code if unit.parent else ""
     if form.validate_on_submit():
-        try:
+
+        def step() -> None:
             units.rename_unit(code, form.name.data or "", actor=current_actor())
             units.move_unit(code, form.parent.data or None, actor=current_actor())
             db.session.commit()
+
+        try:
+            # Two moves at once that would close a loop: PostgreSQL lets one wait or picks
+            # a deadlock victim, which is run again and then sees the other's move.
+            with_retries(step, rollback=db.session.rollback)
         except DomainError as error:
             db.session.rollback()
             show_on_form(form, error, "parent")
