@@ -29,3 +29,14 @@ class PolicyForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Unit code"))
+    name = StringField(_l("Unit name"))
+    parent = SelectField(validate_choice=False, label=_l("Parent unit"))
+
+
+class UnitEditForm(FlaskForm):
+    name = StringField(_l("Unit name"))
+    parent = SelectField(validate_choice=False, label=_l("Parent unit"))

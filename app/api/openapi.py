@@ -224,6 +224,7 @@ def document() -> dict[str, Any]:
                 query=s.YearQuery,
             )
         },
+        "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
                 "The audit package (ZIP)", 200, None, 404, 422, query=s.YearQuery, media="application/zip"

@@ -11,24 +11,17 @@ from app.api import schemas as s
 from app.api.support import actor, api_permission, as_json, body, problem, query
 from app.auth.permissions import Permission, role_has
 from app.extensions import db
-from app.models.org import Unit
-from app.services import loaders, registry, steps
-from app.services.errors import InvalidInput
+from app.services import loaders, registry, steps, units
 from app.services.registry import WorkerInput
-
-
-def _registration_unit(code: str | None) -> Unit:
-    unit = g.api_user.unit
-    if unit is None:
-        raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
-    return unit  # type: ignore[no-any-return]
 
 
 @bp.route("/applicants", methods=["POST"])
 @api_permission(Permission.REGISTRY_EDIT)
 def create_applicant() -> Response:
     data = body(s.ApplicantIn)
-    fields = data.model_dump(exclude={"household_size", "household_monthly_income", "category", "main_cause"})
+    fields = data.model_dump(
+        exclude={"household_size", "household_monthly_income", "category", "main_cause", "unit"}
+    )
     worker_input = WorkerInput(
         **fields,
         main_cause=data.main_cause or "other",
@@ -37,7 +30,9 @@ def create_applicant() -> Response:
         category=str(data.category),
     )
     result = steps.run(
-        lambda: registry.register(worker_input, unit=_registration_unit(None), actor=actor()),
+        lambda: registry.register(
+            worker_input, unit=units.registration_unit(g.api_user, data.unit), actor=actor()
+        ),
         name="worker.register",
         actor=actor(),
     )
@@ -102,7 +97,7 @@ def create_model_worker() -> Response:
             level=data.level,
             employer=data.employer,
             title_year=str(data.title_year),
-            unit=_registration_unit(None),
+            unit=units.registration_unit(g.api_user, data.unit),
             actor=actor(),
         ),
         name="model_worker.register",

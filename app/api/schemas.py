@@ -135,6 +135,7 @@ class ApplicantIn(_Body):
     disaster_event: Text = ""
     disaster_date: Short = ""
     rights_case_ref: Short = ""
+    unit: Short | None = None  # a unit code; without it the caller's own unit
 
 
 class ModelWorkerIn(_Body):
@@ -143,6 +144,7 @@ class ModelWorkerIn(_Body):
     level: ModelWorkerLevel
     employer: Required
     title_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
+    unit: Short | None = None
 
 
 class CaseIn(_Body):
@@ -307,6 +309,16 @@ class PaymentOut(_Out):
     reversed: bool
 
 
+class UnitOut(_Out):
+    code: str
+    name: str
+    parent: str | None
+
+
+class UnitList(_Out):
+    units: list[UnitOut]
+
+
 class CheckOut(_Out):
     check: str
     ok: bool
@@ -358,6 +370,7 @@ RESPONSES: tuple[type[BaseModel], ...] = (
     CaseOut,
     PaymentOut,
     ReconciliationOut,
+    UnitList,
 )
 
 # --- turning pydantic's findings into the product's words ------------------------------

@@ -34,10 +34,12 @@ class Permission(StrEnum):
     BUDGETS_MANAGE = "budgets.manage"
     POLICY_MANAGE = "policy.manage"
     FOUR_EYES_EXCEPTION = "four_eyes.exception"  # one-person office exception
+    UNITS_VIEW = "units.view"  # the tree of union units one sees
+    UNITS_MANAGE = "units.manage"  # add, move and rename units
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
 
 
-_EVERYONE = {Permission.FUNDS_VIEW, Permission.REPORTS_VIEW, Permission.ACCOUNT_SELF}
+_EVERYONE = {Permission.FUNDS_VIEW, Permission.REPORTS_VIEW, Permission.UNITS_VIEW, Permission.ACCOUNT_SELF}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "caseworker": frozenset(
@@ -61,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.BUDGETS_MANAGE,
             Permission.POLICY_MANAGE,
             Permission.FOUR_EYES_EXCEPTION,
+            Permission.UNITS_MANAGE,
         }
     ),
 }

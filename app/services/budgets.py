@@ -23,7 +23,7 @@ from app.models.budget import SECTION_EXPENDITURE, SECTION_INCOME, Budget, Budge
 from app.models.ledger import Fund
 from app.models.org import FiscalYear, Unit
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
-from app.services import ledger
+from app.services import ledger, units
 from app.services.audit import Actor, record
 from app.services.errors import BudgetConflict, BudgetInvalid
 
@@ -248,17 +248,11 @@ def is_loaded(year: int | None) -> bool:
     return year is not None and db.session.get(FiscalYear, year) is not None
 
 
-def _unit(code: str, name: str, parent: Unit | None) -> Unit:
-    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
-    if unit is None:
-        unit = Unit(code=code, name=name, parent=parent)
-        db.session.add(unit)
-        db.session.flush()
-    return unit
-
-
 def load_budget(document: dict[str, Any], *, actor: Actor) -> LoadResult:
     """Check and store a budget, create its funds and allocate their budgets.
+
+    The budget's unit is created at the top of the tree if it does not exist yet; an
+    existing unit keeps its place and name.
 
     Nothing is stored if any check fails (:class:`BudgetInvalid`). The same document
     loaded again returns the stored budget unchanged; a different one for the same
@@ -267,16 +261,9 @@ def load_budget(document: dict[str, Any], *, actor: Actor) -> LoadResult:
     lines = check_budget(document)
     digest = digest_of(document)
     year: int = document["year"]
-    department = document.get("department")
-    parent = None
-    if (
-        isinstance(department, dict)
-        and department.get("code")
-        and department.get("name")
-        and department["code"] != document["unit"]["code"]
-    ):
-        parent = _unit(str(department["code"]), str(department["name"]), None)
-    unit = _unit(document["unit"]["code"], document["unit"]["name"], parent)
+    # The department (部门, e.g. 711) is the finance bureau's grouping, not a union unit:
+    # where the unit sits in the union's tree is the tree's business (app/services/units.py).
+    unit = units.ensure_top_unit(document["unit"]["code"], document["unit"]["name"], actor=actor)
 
     existing = db.session.execute(
         select(Budget).where(Budget.unit_id == unit.id, Budget.year == year)

@@ -34,6 +34,7 @@ ENDPOINTS = {
     "api.get_case": ("GET", "/cases/1", "finance", "admin"),
     "api.get_payment": ("GET", "/payments/1", "auditor", "admin"),
     "api.set_policy_value": ("PUT", "/policy/2015/notice_days", "admin", "reviewer"),
+    "api.list_units": ("GET", "/units", "auditor", None),
 }
 
 

@@ -43,6 +43,7 @@ NEEDS = {
     ("GET", "/cases/{id}"): Permission.REGISTRY_VIEW,
     ("GET", "/payments/{id}"): Permission.REGISTRY_VIEW,
     ("PUT", "/policy/{year}/{key}"): Permission.POLICY_MANAGE,
+    ("GET", "/units"): Permission.UNITS_VIEW,
 }
 
 

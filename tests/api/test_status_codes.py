@@ -151,6 +151,7 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         200: ("auditor", "GET", "/payments/{payment}", None),
         404: ("auditor", "GET", "/payments/99999", None),
     },
+    "api.list_units": {200: ("reviewer", "GET", "/units", None)},
 }
 
 

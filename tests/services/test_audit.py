@@ -78,18 +78,18 @@ def _verify(app) -> tuple[int, str]:
 
 def test_changes_are_logged_in_the_same_transaction(budget_2015):
     actions = db.session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
-    assert actions == ["ledger.allocation", "ledger.allocation", "budget.load"]
+    assert actions == ["unit.create", "ledger.allocation", "ledger.allocation", "budget.load"]
     fund = budget_2015.funds[0]
     ledger.commit(fund, "100.00", actor=ACTOR)
     db.session.rollback()  # the change is undone: so is its audit entry
-    assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 3
+    assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == 4
     ledger.commit(
         fund, "100.00", actor=Actor(user_id=None, name="li", remote_addr="10.0.0.8", scope=Scope.everywhere())
     )
     db.session.commit()
     last = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc())).scalars().first()
     assert (last.seq, last.action, last.actor_name, last.remote_addr) == (
-        4,
+        5,
         "ledger.commitment",
         "li",
         "10.0.0.8",
@@ -172,7 +172,7 @@ def test_twenty_concurrent_writers_leave_one_unbroken_chain(app, budget_2015):
     assert errors == []
     with app.app_context():
         seqs = db.session.execute(select(AuditEntry.seq).order_by(AuditEntry.seq)).scalars().all()
-        assert seqs == list(range(1, 3 + 100 + 1))
+        assert seqs == list(range(1, 4 + 100 + 1))  # the budget load wrote 4
         assert audit.verify_chain() == []
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Budget, BudgetLine, FiscalYear, Fund, Transfer, Unit
-from app.services import budgets, ledger
+from app.services import budgets, ledger, units
 from app.services.errors import BudgetConflict, BudgetInvalid
 from tests.conftest import ACTOR, BUDGET_FILE
 
@@ -35,7 +35,7 @@ def test_every_figure_equals_the_seed(budget_2015):
     budget = budget_2015.budget
     assert budget.unit.code == "711002"
     assert budget.unit.name == "张家口市桥西区总工会"
-    assert budget.unit.parent.code == "711"
+    assert budget.unit.parent is None  # the department code 711 is not a union unit
     assert budget.year == 2015
     assert budget.total_income == Decimal("665604.71")
     assert budget.total_expenditure == Decimal("665604.71")
@@ -111,6 +111,29 @@ def test_loading_the_same_file_twice_doubles_nothing(budget_2015):
     assert again.budget.id == budget_2015.budget.id
     assert _counts() == before
     assert sum(b.budget for b in ledger.fund_balances(2015)) == Decimal("323000.00")
+
+
+def test_the_department_code_is_not_a_unit(budget_2015):
+    codes = db.session.execute(select(Unit.code)).scalars().all()
+    assert codes == ["711002"]  # no unit 711 made up from the department
+    assert budget_2015.budget.unit.parent is None
+
+
+def test_a_unit_moved_under_a_city_stays_there_when_its_budget_is_loaded_again(ctx):
+    city = units.create_unit("7100", "张家口市总工会", None, actor=ACTOR)
+    district = units.create_unit("711002", "桥西区总工会（旧名）", "7100", actor=ACTOR)
+    db.session.commit()
+    budgets.load_budget(_document(), actor=ACTOR)
+    db.session.commit()
+    db.session.expire_all()
+    assert (district.parent_id, district.name) == (city.id, "桥西区总工会（旧名）")
+    units.move_unit("711002", None, actor=ACTOR)
+    units.move_unit("711002", "7100", actor=ACTOR)
+    budgets.load_budget(_document(), actor=ACTOR)  # the same file again: nothing changes
+    db.session.commit()
+    db.session.expire_all()
+    assert district.parent_id == city.id
+    assert db.session.execute(select(func.count()).select_from(Unit)).scalar_one() == 2
 
 
 def _tamper(path: list, value) -> dict:

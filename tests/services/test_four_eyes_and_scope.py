@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Unit, User
-from app.services import four_eyes, scope
+from app.services import four_eyes, scope, units
 from app.services.audit import Actor
 from app.services.errors import InvalidInput
 from app.services.four_eyes import FourEyesViolation
+from tests.conftest import ACTOR
 
 
 def _actions() -> list[str]:
@@ -80,8 +81,9 @@ def test_an_exception_needs_a_reason_and_a_sensible_term(people, reason, days):
 
 
 def test_users_see_their_unit_and_the_units_below(budget_2015, make_user, client):
-    district = budget_2015.budget.unit  # 711002, under 711
-    city = district.parent
+    district = budget_2015.budget.unit  # 711002
+    city = units.create_unit("7100", "张家口市总工会", None, actor=ACTOR)
+    units.move_unit(district.code, city.code, actor=ACTOR)
     elsewhere = Unit(code="720001", name="其他区总工会")
     db.session.add(elsewhere)
     db.session.commit()

@@ -73,6 +73,9 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "admin.unlock": ("POST", "/admin/users/1/unlock", P.USERS_MANAGE),
     "admin.revoke_tokens": ("POST", "/admin/users/1/revoke-tokens", P.USERS_MANAGE),
     "admin.policy_values": ("GET", "/admin/policy?year=2015", P.POLICY_MANAGE),
+    "admin.unit_tree": ("GET", "/admin/units", P.UNITS_MANAGE),
+    "admin.new_unit": ("GET", "/admin/units/new", P.UNITS_MANAGE),
+    "admin.edit_unit": ("GET", "/admin/units/1/edit", P.UNITS_MANAGE),
 }
 
 
@@ -131,6 +134,7 @@ def test_the_role_table_keeps_duties_apart():
         P.BUDGETS_MANAGE,
         P.POLICY_MANAGE,
         P.FOUR_EYES_EXCEPTION,
+        P.UNITS_MANAGE,
     }
     assert not (ROLE_PERMISSIONS["auditor"] & writes)  # the auditor changes nothing
     assert set(ROLE_PERMISSIONS) == set(ROLES)

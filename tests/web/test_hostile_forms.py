@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.admin.forms import PolicyForm, UserForm
+from app.admin.forms import PolicyForm, UnitEditForm, UnitForm, UserForm
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.cases.forms import (
     ApproveForm,
@@ -97,6 +97,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/checkups/2/1", CheckupForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/policy?year=2015", PolicyForm),
+    ("admin", "/admin/units/new", UnitForm),
+    ("admin", "/admin/units/1/edit", UnitEditForm),
 ]
 PAGES_TO_CHECK = [
     "/",
