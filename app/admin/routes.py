@@ -158,6 +158,7 @@ def revoke_tokens(user_id: int) -> Response:
 @bp.route("/policy", methods=["GET", "POST"])
 @require(Permission.POLICY_MANAGE)
 def policy_values() -> str | Response:
+    # Policy values may be set for a year before its budget is loaded (next year's line).
     year = request.args.get("year", type=db_int) or budgets.newest_year()
     if year is None:
         abort(404)

@@ -3,8 +3,6 @@ every endpoint that answers it (and by the command line's JSON)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from app.api import read_schemas as rs
 from app.api import schemas as s
 from app.models.cases import Case, Payment
@@ -14,7 +12,7 @@ from app.services import budgets, cases, registry
 
 def current_year() -> int:
     """The year a request names none of: the newest loaded budget's, or this year."""
-    return budgets.newest_year() or date.today().year
+    return budgets.working_year()
 
 
 def worker_out(worker: Worker, *, revealed: str | None = None) -> s.ApplicantOut:

@@ -23,7 +23,7 @@ from app.services.errors import NotFound
 @bp.route("/checkups")
 @require(Permission.REGISTRY_VIEW)
 def checkups() -> str:
-    year = request.args.get("year", type=db_int) or budgets.newest_year() or date.today().year
+    year = budgets.working_year(request.args.get("year", type=db_int))
     groups, uncovered = cases.roster(current_actor(), year)
     shown = [worker for group in groups for worker in group.workers] + uncovered
     return render_template(

@@ -6,30 +6,24 @@ from decimal import Decimal
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.actor import current_actor
 from app.auth.permissions import ROLE_PERMISSIONS, Permission, can, require
-from app.extensions import db
 from app.funds import bp
 from app.models.cases import CASE_STATUSES
 from app.models.ledger import Fund
-from app.models.org import FiscalYear
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, cases, funds, ledger, scope
+from app.services import budget_report, budgets, cases, funds, ledger, scope
 from app.services.errors import DomainError
 
 
 def _years() -> list[int]:
-    return list(db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars())
+    return budgets.loaded_years()
 
 
-def _chosen_year(years: list[int]) -> int | None:
-    year = request.args.get("year", type=db_int)
-    if year in years:
-        return year
-    return years[0] if years else None
+def _chosen_year(_years: list[int]) -> int | None:
+    return budgets.chosen_year(request.args.get("year", type=db_int))
 
 
 @bp.route("/")

@@ -28,7 +28,7 @@ from app.services import (
 
 
 def _year() -> int | None:
-    return request.args.get("year", type=db_int) or budgets.newest_year()
+    return budgets.chosen_year(request.args.get("year", type=db_int))
 
 
 def _as_of() -> date | None:

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -241,6 +242,23 @@ def check_budget(document: dict[str, Any]) -> list[_Line]:
 def newest_year() -> int | None:
     """The newest fiscal year with a budget loaded (the year pages show by default)."""
     return db.session.execute(select(func.max(FiscalYear.year))).scalar_one()
+
+
+def loaded_years() -> list[int]:
+    """The years with a budget loaded, newest first."""
+    return list(db.session.execute(select(FiscalYear.year).order_by(FiscalYear.year.desc())).scalars())
+
+
+def chosen_year(requested: int | None) -> int | None:
+    """The year a page shows: the one asked for when its budget is loaded, otherwise the
+    newest loaded; ``None`` before any budget is loaded. The one rule for every page."""
+    return requested if is_loaded(requested) else newest_year()
+
+
+def working_year(requested: int | None = None) -> int:
+    """:func:`chosen_year`, or this calendar year before any budget is loaded (what a
+    household's assessment is made against)."""
+    return chosen_year(requested) or date.today().year
 
 
 def is_loaded(year: int | None) -> bool:
