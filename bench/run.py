@@ -172,7 +172,7 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
 
     from app.extensions import db
     from app.models import Case, Fund, Transfer, Worker
-    from app.services.registry import _cursor
+    from app.services.registry.finding import _cursor
 
     hot_unit = info["units"][0]
     with app.app_context():
