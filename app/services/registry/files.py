@@ -35,6 +35,27 @@ class DuplicateWorker(DomainError):
     """The person already has an active file."""
 
 
+def record_on_file(action: str, worker: Worker, *, actor: Actor, details: dict[str, object]) -> None:
+    """Audit a change to a household's file, filed under the file and its unit."""
+    record(
+        action,
+        actor=actor,
+        object_type="worker",
+        object_id=worker.id,
+        unit_id=worker.unit_id,
+        details=details,
+    )
+
+
+def store_id_number(row: Worker | HouseholdMember | ModelWorker, number: str) -> None:
+    """Keep an ID number the one way it is kept: sealed, its blind index for look-ups, and
+    its last four characters for masking."""
+    protected = vault().protect(number)
+    row.id_number_protected = protected.ciphertext
+    row.id_number_index = protected.index
+    row.id_last4 = protected.last4
+
+
 def find_active_by_id_number(id_number: str) -> Worker | None:
     return db.session.execute(
         select(Worker).where(Worker.id_number_index == vault().index(id_number), Worker.status != CLOSED)
@@ -88,12 +109,9 @@ def household_flags(worker_id: int | None, id_numbers: list[str]) -> list[str]:
 
 
 def _apply(worker: Worker, data: CleanWorker) -> None:
-    protected = vault().protect(data.id_number)
     worker.name = data.name
     worker.name_pinyin, worker.name_initials = pinyin_keys(data.name)
-    worker.id_number_protected = protected.ciphertext
-    worker.id_number_index = protected.index
-    worker.id_last4 = protected.last4
+    store_id_number(worker, data.id_number)
     worker.birth_date = data.birth_date
     worker.sex = data.sex
     worker.phone = data.phone
@@ -173,13 +191,8 @@ def open_file(cleaned: CleanWorker, *, unit: Unit, actor: Actor, today: date) ->
     db.session.add(worker)
     db.session.flush()
     _add_members(worker, cleaned.members)
-    record(
-        "worker.create",
-        actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=unit.id,
-        details={"new": _snapshot(worker, members=len(cleaned.members))},
+    record_on_file(
+        "worker.create", worker, actor=actor, details={"new": _snapshot(worker, members=len(cleaned.members))}
     )
     return worker
 
@@ -206,14 +219,7 @@ def update(worker: Worker, data: WorkerInput, *, actor: Actor, today: date | Non
     warnings = cleaned.warnings + household_flags(
         worker.id, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]]
     )
-    record(
-        "worker.update",
-        actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
-        details={"old": old, "new": _snapshot(worker)},
-    )
+    record_on_file("worker.update", worker, actor=actor, details={"old": old, "new": _snapshot(worker)})
     return Registration(worker=worker, warnings=warnings)
 
 
@@ -229,10 +235,7 @@ def _add_members(worker: Worker, members: list[tuple[str, str, str | None]]) -> 
     for name, relation, id_number in members:
         row = HouseholdMember(worker_id=worker.id, name=name, relation=relation)
         if id_number:
-            protected = vault().protect(id_number)
-            row.id_number_protected = protected.ciphertext
-            row.id_number_index = protected.index
-            row.id_last4 = protected.last4
+            store_id_number(row, id_number)
         db.session.add(row)
     if members:
         db.session.flush()
@@ -244,14 +247,7 @@ def masked_id(worker: Worker | ModelWorker) -> str:
 
 def reveal_id_number(worker: Worker, *, actor: Actor, purpose: str = "") -> str:
     """The whole ID number, for a role allowed to see it; the reveal is audited."""
-    record(
-        "worker.reveal_id",
-        actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
-        details={"purpose": purpose[:200]},
-    )
+    record_on_file("worker.reveal_id", worker, actor=actor, details={"purpose": purpose[:200]})
     return vault().reveal(worker.id_number_protected)
 
 
@@ -273,12 +269,10 @@ def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: 
     worker.status_changed_on = on
     worker.status_reason = reason
     db.session.flush()
-    record(
+    record_on_file(
         "worker.status",
+        worker,
         actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
         details={"old": {"status": old}, "new": {"status": status, "reason": reason, "on": on.isoformat()}},
     )
 
@@ -295,12 +289,10 @@ def add_evidence(worker: Worker, kind: str, *, reference: str, received_on: date
     )
     db.session.add(item)
     db.session.flush()
-    record(
+    record_on_file(
         "worker.evidence",
+        worker,
         actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
         details={"new": {"kind": kind, "reference": item.reference, "received_on": received_on.isoformat()}},
     )
     return item
@@ -317,12 +309,7 @@ def add_visit(
     visit = Visit(worker_id=worker.id, visited_on=visited_on, visitor_id=actor.user_id, notes=notes)
     db.session.add(visit)
     db.session.flush()
-    record(
-        "worker.visit",
-        actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
-        details={"new": {"visited_on": visited_on.isoformat()}},
+    record_on_file(
+        "worker.visit", worker, actor=actor, details={"new": {"visited_on": visited_on.isoformat()}}
     )
     return visit

@@ -15,7 +15,7 @@ from app.privacy import mask_id_number, vault
 from app.services.audit import Actor, record
 from app.services.errors import ValidationFailed
 from app.services.inputs import clean_text
-from app.services.registry.files import DuplicateWorker
+from app.services.registry.files import DuplicateWorker, store_id_number
 from app.services.registry.finding import pinyin_keys
 
 
@@ -54,23 +54,20 @@ def register_model_worker(
         errors["employer"] = [_("Enter the employer.")]
     if errors:
         raise ValidationFailed(errors)
-    protected = vault().protect(number)
     if db.session.execute(
-        select(ModelWorker.id).where(ModelWorker.id_number_index == protected.index)
+        select(ModelWorker.id).where(ModelWorker.id_number_index == vault().index(number))
     ).first():
         raise DuplicateWorker(_("This model worker is already registered."), field="id_number")
     worker = ModelWorker(
         unit_id=unit.id,
         name=clean_name,
         name_pinyin=pinyin_keys(clean_name)[0],
-        id_number_protected=protected.ciphertext,
-        id_number_index=protected.index,
-        id_last4=protected.last4,
         level=level,
         employer=clean_employer,
         title_year=year,
         created_by_id=actor.user_id,
     )
+    store_id_number(worker, number)
     db.session.add(worker)
     db.session.flush()
     record(

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.registry import CLOSED, Worker
 from app.services import eligibility, policy
-from app.services.audit import Actor, record
+from app.services.audit import Actor
 from app.services.errors import InvalidInput
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
+from app.services.registry.files import record_on_file
 
 
 def facts_of(worker: Worker) -> eligibility.HouseholdFacts:
@@ -62,12 +63,10 @@ def accept_category(worker: Worker, *, reason: str, actor: Actor) -> None:
     worker.category_accepted_by_id = actor.user_id
     worker.reviewed_by_id = actor.user_id
     db.session.flush()
-    record(
+    record_on_file(
         "worker.accept_category",
+        worker,
         actor=actor,
-        object_type="worker",
-        object_id=worker.id,
-        unit_id=worker.unit_id,
         details={"new": {"category": worker.category, "reason": reason}},
     )
 
