@@ -1,0 +1,42 @@
+"""What the pages that enter something new share (a household's file, an import, a model
+worker): the union unit that will hold it, and how a refused entry is shown on its form."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from app.actions import show_on_form
+from app.extensions import db
+from app.models.org import Unit
+from app.registry.forms import choices
+from app.services import scope
+from app.services.errors import DomainError, InvalidInput
+
+
+def visible_units() -> list[Unit]:
+    return scope.visible_units(current_user)
+
+
+def unit_choices() -> list[SelectChoice]:
+    """The units the user may file under, for a form's unit field."""
+    return choices([(u.code, f"{u.code} {u.name}") for u in visible_units()])
+
+
+def chosen_unit(code: str | None) -> Unit:
+    """The unit chosen on the form; a user of one unit who chose none files under their own."""
+    units = visible_units()
+    if current_user.unit_id is not None and not code:
+        return db.session.get(Unit, current_user.unit_id)
+    for unit in units:
+        if unit.code == code:
+            return unit
+    raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
+
+
+def show_refusal(form: FlaskForm, error: DomainError) -> None:
+    show_on_form(form, error, "name", flashed=("members",))
+    flash(_("The file was not saved: correct the fields marked below."), "danger")
