@@ -10,6 +10,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.actions import perform
@@ -189,9 +190,20 @@ def detail(worker_id: int) -> str:
     )
 
 
-def _after_action(worker: Worker, action: Callable[[], object], message: str) -> Response:
-    """Run one service call for the household, then go back to its page."""
-    perform(action, message, unit_id=worker.unit_id, object_type="worker", object_id=worker.id)
+def _after_action(
+    worker: Worker,
+    form: FlaskForm,
+    action: Callable[[], object],
+    message: str,
+    *,
+    incomplete: str | None = None,
+) -> Response:
+    """Run one service call for the household, then go back to its page. With
+    ``incomplete``, the call waits for a valid form; otherwise that message is flashed."""
+    if not form.validate_on_submit() and incomplete is not None:
+        flash(incomplete, "danger")
+    else:
+        perform(action, message, unit_id=worker.unit_id, object_type="worker", object_id=worker.id)
     return redirect(url_for("registry.detail", worker_id=worker.id))
 
 
@@ -200,11 +212,9 @@ def _after_action(worker: Worker, action: Callable[[], object], message: str) ->
 def add_evidence(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = EvidenceForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the document and the date it was received."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.add_evidence(
             worker,
             form.kind.data,
@@ -213,6 +223,7 @@ def add_evidence(worker_id: int) -> Response:
             actor=current_actor(),
         ),
         _("Document recorded."),
+        incomplete=_("Enter the document and the date it was received."),
     )
 
 
@@ -221,15 +232,14 @@ def add_evidence(worker_id: int) -> Response:
 def add_visit(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = VisitForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the date of the visit and what it found."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.add_visit(
             worker, visited_on=form.visited_on.data, notes=form.notes.data or "", actor=current_actor()
         ),
         _("Visit recorded."),
+        incomplete=_("Enter the date of the visit and what it found."),
     )
 
 
@@ -239,15 +249,14 @@ def change_status(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = StatusForm()
     form.status.choices = choices(STATUS_LABELS)
-    if not form.validate_on_submit():
-        flash(_("Choose the status and its date."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.change_status(
             worker, form.status.data, reason=form.reason.data or "", on=form.on.data, actor=current_actor()
         ),
         _("Status changed."),
+        incomplete=_("Choose the status and its date."),
     )
 
 
@@ -256,9 +265,9 @@ def change_status(worker_id: int) -> Response:
 def accept_category(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = AcceptCategoryForm()
-    form.validate_on_submit()
     return _after_action(
         worker,
+        form,
         lambda: registry.accept_category(worker, reason=form.reason.data or "", actor=current_actor()),
         _("The category is accepted."),
     )
