@@ -172,7 +172,7 @@ def page_figures(app: Any, info: dict[str, Any], repeat: int) -> list[Figure]:
 
     from app.extensions import db
     from app.models import Case, Fund, Transfer, Worker
-    from app.services.registry import _cursor
+    from app.services.registry.finding import _cursor
 
     hot_unit = info["units"][0]
     with app.app_context():
@@ -427,11 +427,11 @@ def export_figures(app: Any, rows_cap: int, repeat: int) -> list[Figure]:
 
     figures = []
     with app.app_context():
-        header, rows, totals_of = audit_export._ledger(2020)
+        header, rows, totals_of = audit_export.sections._ledger(2020)
 
         def ours_csv() -> None:
             with tempfile.TemporaryFile() as out, audit_export.open_archive(out) as archive:
-                audit_export._write_csv(archive, "ledger.csv", header, islice(rows(), rows_cap), totals_of)
+                audit_export.write_csv(archive, "ledger.csv", header, islice(rows(), rows_cap), totals_of)
 
         def bare_csv() -> None:
             with tempfile.TemporaryFile("w", newline="", encoding="utf-8") as out:
@@ -506,13 +506,13 @@ def _ledger_workbook(header: list[str], rows: Callable[[], Any], rows_cap: int) 
 
     from openpyxl import Workbook
 
-    from app.services import audit_export
+    from app.services.exports import safe_cell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
     sheet.append(header)
     for row in islice(rows(), rows_cap):
-        sheet.append([audit_export.safe_cell(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     with tempfile.TemporaryFile() as out:
         book.save(out)
 
@@ -521,7 +521,7 @@ def _xlsx_only(app: Any, rows_cap: int) -> None:
     from app.services import audit_export
 
     with app.app_context():
-        header, rows, _totals = audit_export._ledger(2020)
+        header, rows, _totals = audit_export.sections._ledger(2020)
         _ledger_workbook(header, rows, rows_cap)
 
 

@@ -1,4 +1,4 @@
-"""Registry forms. Field rules live in app/services/registry.py; the forms carry the
+"""Registry forms. Field rules live in app/services/registry/input.py; the forms carry the
 CSRF token, keep what was typed, and show the service's messages next to each field."""
 
 from __future__ import annotations

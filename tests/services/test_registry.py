@@ -329,7 +329,7 @@ def test_a_contains_search_is_not_run_over_a_scope_too_large_to_scan(unit, lines
     )
     db.session.commit()
     assert [w.name for w in registry.search("钢铁").items] == ["钱多多"]
-    monkeypatch.setattr(registry, "CONTAINS_SCAN_MAX", 0)
+    monkeypatch.setattr(registry.finding, "CONTAINS_SCAN_MAX", 0)
     page = registry.search("钢铁")
     assert page.items == [] and not page.contains
     assert [w.name for w in registry.search("首钢").items] == ["钱多多"]  # the beginning still works

@@ -1,72 +1,41 @@
-"""Registry pages: list and search, register, the household's page, import, yearly
-review, model workers. Views parse, call one service, commit once, and redirect."""
+"""The households' pages: the list and its search, registering and correcting a file, the
+household's page with its documents, visits, status, category and ID reveal, and the
+yearly review. Views parse, call one service, commit once, and redirect."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    stream_with_context,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.actions import perform, show_on_form
+from app.actions import perform
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
-from app.database import read_only
 from app.extensions import db
-from app.models.org import Unit
-from app.models.registry import LEVEL_LABELS, STATUS_LABELS, WORKER_STATUSES, ModelWorker, Worker
+from app.models.registry import STATUS_LABELS, WORKER_STATUSES, Worker
 from app.params import db_int
 from app.registry import bp
+from app.registry.entry import chosen_unit, show_refusal, unit_choices
 from app.registry.forms import (
     MEMBER_ROWS,
     AcceptCategoryForm,
-    ConfirmImportForm,
     EvidenceForm,
-    ImportForm,
-    ModelWorkerForm,
     RevealForm,
     StatusForm,
     VisitForm,
     WorkerForm,
     choices,
 )
-from app.services import budgets, eligibility, exports, jobs, registry, registry_import, scope
-from app.services.errors import DomainError, InvalidInput, NotFound
+from app.services import budgets, eligibility, registry, scope
+from app.services.errors import DomainError, NotFound
 from app.services.registry import MemberInput, WorkerInput
 
 PAGE_SIZE = 50
-IMPORT_TTL_SECONDS = 3600
-
-
-def _units() -> list[Unit]:
-    return scope.visible_units(current_user)
-
-
-def _chosen_unit(code: str | None) -> Unit:
-    units = _units()
-    if current_user.unit_id is not None and not code:
-        return db.session.get(Unit, current_user.unit_id)
-    for unit in units:
-        if unit.code == code:
-            return unit
-    raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
 
 
 def _worker(worker_id: int) -> Worker:
@@ -136,25 +105,20 @@ def _input_from(form: WorkerForm) -> WorkerInput:
     )
 
 
-def _show_errors(form: WorkerForm, error: DomainError) -> None:
-    show_on_form(form, error, "name", flashed=("members",))
-    flash(_("The file was not saved: correct the fields marked below."), "danger")
-
-
 @bp.route("/workers/new", methods=["GET", "POST"])
 @require(Permission.REGISTRY_EDIT)
 def new() -> str | Response:
     form = WorkerForm()
-    form.unit.choices = choices([(u.code, f"{u.code} {u.name}") for u in _units()])
+    form.unit.choices = unit_choices()
     if form.validate_on_submit():
         try:
             result = registry.register(
-                _input_from(form), unit=_chosen_unit(form.unit.data), actor=current_actor()
+                _input_from(form), unit=chosen_unit(form.unit.data), actor=current_actor()
             )
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
         else:
             flash(
                 _("File No. %(id)s opened for %(name)s.", id=result.worker.id, name=result.worker.name),
@@ -189,7 +153,7 @@ def edit(worker_id: int) -> str | Response:
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_errors(form, error)
+            show_refusal(form, error)
         else:
             flash(_("File No. %(id)s saved.", id=worker.id), "success")
             for warning in result.warnings:
@@ -226,9 +190,20 @@ def detail(worker_id: int) -> str:
     )
 
 
-def _after_action(worker: Worker, action: Callable[[], object], message: str) -> Response:
-    """Run one service call for the household, then go back to its page."""
-    perform(action, message, unit_id=worker.unit_id, object_type="worker", object_id=worker.id)
+def _after_action(
+    worker: Worker,
+    form: FlaskForm,
+    action: Callable[[], object],
+    message: str,
+    *,
+    incomplete: str | None = None,
+) -> Response:
+    """Run one service call for the household, then go back to its page. With
+    ``incomplete``, the call waits for a valid form; otherwise that message is flashed."""
+    if not form.validate_on_submit() and incomplete is not None:
+        flash(incomplete, "danger")
+    else:
+        perform(action, message, unit_id=worker.unit_id, object_type="worker", object_id=worker.id)
     return redirect(url_for("registry.detail", worker_id=worker.id))
 
 
@@ -237,11 +212,9 @@ def _after_action(worker: Worker, action: Callable[[], object], message: str) ->
 def add_evidence(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = EvidenceForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the document and the date it was received."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.add_evidence(
             worker,
             form.kind.data,
@@ -250,6 +223,7 @@ def add_evidence(worker_id: int) -> Response:
             actor=current_actor(),
         ),
         _("Document recorded."),
+        incomplete=_("Enter the document and the date it was received."),
     )
 
 
@@ -258,15 +232,14 @@ def add_evidence(worker_id: int) -> Response:
 def add_visit(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = VisitForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the date of the visit and what it found."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.add_visit(
             worker, visited_on=form.visited_on.data, notes=form.notes.data or "", actor=current_actor()
         ),
         _("Visit recorded."),
+        incomplete=_("Enter the date of the visit and what it found."),
     )
 
 
@@ -276,15 +249,14 @@ def change_status(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = StatusForm()
     form.status.choices = choices(STATUS_LABELS)
-    if not form.validate_on_submit():
-        flash(_("Choose the status and its date."), "danger")
-        return redirect(url_for("registry.detail", worker_id=worker.id))
     return _after_action(
         worker,
+        form,
         lambda: registry.change_status(
             worker, form.status.data, reason=form.reason.data or "", on=form.on.data, actor=current_actor()
         ),
         _("Status changed."),
+        incomplete=_("Choose the status and its date."),
     )
 
 
@@ -293,9 +265,9 @@ def change_status(worker_id: int) -> Response:
 def accept_category(worker_id: int) -> Response:
     worker = _worker(worker_id)
     form = AcceptCategoryForm()
-    form.validate_on_submit()
     return _after_action(
         worker,
+        form,
         lambda: registry.accept_category(worker, reason=form.reason.data or "", actor=current_actor()),
         _("The category is accepted."),
     )
@@ -324,161 +296,3 @@ def review() -> str:
         year=year,
         masked={i.worker.id: registry.masked_id(i.worker) for i in items},
     )
-
-
-def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.iterdir():  # uploads nobody confirmed are not kept
-        if old.stat().st_mtime < time.time() - IMPORT_TTL_SECONDS:
-            old.unlink(missing_ok=True)
-    return path
-
-
-@bp.route("/workers/import", methods=["GET", "POST"])
-@require(Permission.REGISTRY_EDIT)
-def import_upload() -> str:
-    form = ImportForm()
-    report = None
-    token = None
-    filename = ""
-    if form.validate_on_submit() and form.file.data:
-        upload = form.file.data
-        filename = Path(upload.filename or "").name
-        content = upload.read()
-        try:
-            report = registry_import.check_file(filename, content)
-        except DomainError as error:
-            flash(error.message, "danger")
-        else:
-            token = secrets.token_urlsafe(16)
-            suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-            (_import_dir() / f"{current_user.id}-{token}{suffix}").write_bytes(content)
-    elif request.method == "POST":
-        flash(_("Choose a file to upload."), "danger")
-    return render_template(
-        "registry/import.html",
-        form=form,
-        report=report,
-        token=token,
-        filename=filename,
-        confirm_form=ConfirmImportForm(token=token),
-        units=_units(),
-    )
-
-
-@bp.route("/workers/import/confirm", methods=["POST"])
-@require(Permission.REGISTRY_EDIT)
-def import_confirm() -> Response:
-    form = ConfirmImportForm()
-    token = form.token.data or ""
-    matches = [
-        p for p in _import_dir().glob(f"{current_user.id}-*") if p.stem == f"{current_user.id}-{token}"
-    ]
-    if not form.validate_on_submit() or not token.replace("-", "").replace("_", "").isalnum() or not matches:
-        flash(_("The upload has expired; upload the file again."), "danger")
-        return redirect(url_for("registry.import_upload"))
-    path = matches[0]
-    try:
-        unit_id = _chosen_unit(request.form.get("unit")).id
-    except DomainError as error:
-        path.unlink(missing_ok=True)
-        flash(error.message, "danger")
-        return redirect(url_for("registry.import_upload"))
-    actor = current_actor()
-
-    def work(progress: jobs.Progress) -> tuple[str, None]:
-        """Check (reading), then open the files all or nothing in one transaction; the
-        upload is removed either way."""
-        try:
-            read_only(db.session)  # checking reads only: others keep working meanwhile
-            report = registry_import.check_file(path.name, path.read_bytes(), progress=progress)
-            db.session.rollback()
-            created = registry_import.save_checked(
-                report, filename=path.name, unit=db.session.get(Unit, unit_id), actor=actor, progress=progress
-            )
-            db.session.commit()
-        finally:
-            path.unlink(missing_ok=True)
-        return (
-            _(
-                "%(created)s files opened; %(skipped)s already on file;"
-                " %(errors)s rows with errors not imported.",
-                created=created,
-                skipped=len(report.duplicates),
-                errors=len(report.errors),
-            ),
-            None,
-        )
-
-    job = jobs.start("registry_import", user_id=current_user.id, work=work)
-    return redirect(url_for("jobs.show", job_id=job.id))
-
-
-@bp.route("/workers/import/template.xlsx")
-@require(Permission.REGISTRY_VIEW)
-def import_template() -> Response:
-    from io import BytesIO
-
-    return send_file(
-        BytesIO(registry_import.template_workbook()),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name="困难职工导入模板.xlsx",
-    )
-
-
-@bp.route("/workers/export.csv")
-@require(Permission.REGISTRY_VIEW)
-def export_csv() -> Response:
-    units = scope.visible_unit_ids(current_user)
-    exports.log_export("registry", actor=current_actor(), details={"format": "csv"})
-    db.session.commit()
-    rows = exports.csv_stream(exports.REGISTRY_HEADER, exports.registry_rows(units))
-    response = current_app.response_class(stream_with_context(rows), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        "attachment; filename*=UTF-8''%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5.csv"
-    )
-    return response
-
-
-@bp.route("/model-workers")
-@require(Permission.REGISTRY_VIEW)
-def model_workers() -> str:
-    visible = scope.visible_unit_ids(current_user)
-    query = select(ModelWorker).order_by(ModelWorker.name_pinyin, ModelWorker.id)
-    if visible is not None:
-        query = query.where(ModelWorker.unit_id.in_(visible))
-    rows = list(db.session.execute(query).scalars())
-    return render_template(
-        "registry/model_workers.html",
-        rows=rows,
-        level_labels=LEVEL_LABELS,
-        masked={m.id: registry.masked_id(m) for m in rows},
-    )
-
-
-@bp.route("/model-workers/new", methods=["GET", "POST"])
-@require(Permission.REGISTRY_EDIT)
-def new_model_worker() -> str | Response:
-    form = ModelWorkerForm()
-    form.unit.choices = choices([(u.code, f"{u.code} {u.name}") for u in _units()])
-    if form.validate_on_submit():
-        try:
-            registry.register_model_worker(
-                name=form.name.data or "",
-                id_number=form.id_number.data or "",
-                level=form.level.data or "",
-                employer=form.employer.data or "",
-                title_year=form.title_year.data or "",
-                unit=_chosen_unit(form.unit.data),
-                actor=current_actor(),
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _show_errors(form, error)  # type: ignore[arg-type]
-        else:
-            flash(_("Model worker registered."), "success")
-            return redirect(url_for("registry.model_workers"))
-    return render_template("registry/model_worker_form.html", form=form)

@@ -1,50 +1,21 @@
-"""The audit package: one ZIP with the year's ledger, cases, payments, reversals, the
-registry (ID numbers masked), the budget, the reconciliation and the audit log, each
-as CSV (UTF-8 with BOM) and together as one XLSX workbook, plus a manifest with each
-file's row count, money totals and SHA-256, and the audit chain's head.
-
-Rows are read in batches and written straight into the ZIP, so memory stays flat
-however long the ledger is.
-"""
+"""The package's tables: for each, its header, its rows (read in batches, as plain rows,
+so memory stays flat however long the ledger is) and the money totals the manifest
+gives of a row. Values go out as text: amounts with two decimals, times in UTC."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
-from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
-from app.database import read_only
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Case, Payment, PaymentReversal
 from app.models.ledger import Fund, Transfer
-from app.models.types import utcnow
-from app.money import ZERO
-from app.services import audit, exports, reconciliation
-from app.services.audit import Actor, record
-from app.services.exports import safe_cell
-
-XLSX_MAX_ROWS = 1_048_575  # a sheet's rows less the header
-
-
-@dataclass
-class FileEntry:
-    name: str
-    rows: int = 0
-    sha256: str = ""
-    totals: dict[str, str] = field(default_factory=dict)
+from app.services import exports, reconciliation
 
 
 def _batched(query: Any, key: Any, batch: int = 2000) -> Iterator[Any]:
@@ -333,138 +304,3 @@ SECTIONS = [
     ("reconciliation", "对账", _reconciliation),
     ("audit_log", "审计日志", _audit_log),
 ]
-
-
-class _Hashing(io.RawIOBase):
-    """Passes bytes on to the ZIP member while hashing them."""
-
-    def __init__(self, target: IO[bytes]) -> None:
-        self.target = target
-        self.digest = hashlib.sha256()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self.digest.update(data)
-        return self.target.write(data)
-
-
-def _write_csv(
-    archive: zipfile.ZipFile,
-    name: str,
-    header: list[str],
-    rows: Iterator[list[object]],
-    totals_of: Callable[[list[object]], dict],
-) -> FileEntry:
-    entry = FileEntry(name=name)
-    sums: dict[str, Decimal] = {}
-    with archive.open(name, "w", force_zip64=True) as member:
-        hashing = _Hashing(member)
-        text = io.TextIOWrapper(io.BufferedWriter(hashing), encoding="utf-8-sig", newline="")
-        writer = csv.writer(text)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            entry.rows += 1
-            for key, value in totals_of(row).items():
-                sums[key] = sums.get(key, ZERO) + value
-        text.flush()
-        text.detach().flush()
-    entry.sha256 = hashing.digest.hexdigest()
-    entry.totals = {key: f"{value:.2f}" for key, value in sorted(sums.items())}
-    return entry
-
-
-def _write_xlsx(archive: zipfile.ZipFile, year: int) -> FileEntry:
-    book = Workbook(write_only=True)
-    rows_total = 0
-    for _key, title, section in SECTIONS:
-        header, rows, _totals = section(year)
-        part, sheet, count = 1, None, 0
-        for row in rows():
-            if sheet is None or count >= XLSX_MAX_ROWS:
-                sheet = book.create_sheet(title if part == 1 else f"{title}{part}")
-                sheet.append(header)
-                part, count = part + 1, 0
-            sheet.append([safe_cell(v) for v in row])
-            count += 1
-            rows_total += 1
-        if sheet is None:
-            book.create_sheet(title).append(header)
-    with tempfile.TemporaryFile() as scratch:
-        book.save(scratch)
-        scratch.seek(0)
-        digest = hashlib.sha256()
-        with archive.open("audit.xlsx", "w", force_zip64=True) as member:
-            while chunk := scratch.read(1 << 20):
-                digest.update(chunk)
-                member.write(chunk)
-    return FileEntry(name="audit.xlsx", rows=rows_total, sha256=digest.hexdigest())
-
-
-def log_export(year: int, *, actor: Actor) -> None:
-    """Record the export in the audit log. Callers commit this before writing the package,
-    so the package's chain head includes it and no write lock is held while it is written."""
-    record(
-        "export.audit_package",
-        actor=actor,
-        object_type="export",
-        object_id=f"audit:{year}",
-        details={"year": year},
-    )
-
-
-def open_archive(out: IO[bytes]) -> zipfile.ZipFile:
-    """The package's ZIP: DEFLATE at level 1, which halves the time of the default level
-    for a few per cent more bytes (bench/RESULTS.md, figure 5)."""
-    return zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-
-
-def write_package(
-    year: int, out: IO[bytes], *, actor: Actor, progress: Callable[[int, int, str], None] | None = None
-) -> dict[str, Any]:
-    """Write the audit package for ``year`` to ``out`` (reading only); return the manifest.
-    ``progress(done, total, phase)`` hears of each part as it starts."""
-    read_only(db.session)
-    steps = len(SECTIONS) + 2  # the checks, each CSV, the workbook
-    report = progress or (lambda _done, _total, _phase: None)
-    report(0, steps, _("Reconciling"))
-    result = reconciliation.reconcile(year)
-    files = []
-    with open_archive(out) as archive:
-        for number, (key, title, section) in enumerate(SECTIONS, start=1):
-            report(number, steps, f"{title} ({key}.csv)")
-            header, rows, totals_of = section(year)
-            files.append(_write_csv(archive, f"{key}.csv", header, rows(), totals_of))
-        report(steps - 1, steps, _("The workbook (audit.xlsx)"))
-        files.append(_write_xlsx(archive, year))
-        head_seq, head_hash = audit.chain_head()
-        manifest = {
-            "format": "bangfutong/audit-package@1",
-            "year": year,
-            "generated_at": utcnow().isoformat(),
-            "generated_by": actor.name,
-            "files": [vars(f) for f in files],
-            "audit_chain_head": {"seq": head_seq, "hash": head_hash},
-            "reconciliation": {
-                "ok": result.ok,
-                "funds": [
-                    {
-                        "code": f.fund.code,
-                        "name": f.fund.name,
-                        "budget": f"{f.balance.budget:.2f}",
-                        "paid": f"{f.balance.paid:.2f}",
-                        "committed": f"{f.balance.committed:.2f}",
-                        "available": f"{f.balance.available:.2f}",
-                        "ledger_sum": f"{f.ledger_sum:.2f}",
-                        "ok": f.ok,
-                    }
-                    for f in result.funds
-                ],
-                "special_public_total": f"{result.special_public_total or ZERO:.2f}",
-                "budget_total": f"{result.budget_total or ZERO:.2f}",
-            },
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    return manifest

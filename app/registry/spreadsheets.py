@@ -1,0 +1,150 @@
+"""The registry in and out of spreadsheets: an import checked first and saved all or
+nothing as a background job, its template, and the CSV export of the files in view."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from io import BytesIO
+from pathlib import Path
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.auth.actor import current_actor
+from app.auth.permissions import Permission, require
+from app.database import read_only
+from app.extensions import db
+from app.models.org import Unit
+from app.registry import bp
+from app.registry.entry import chosen_unit, visible_units
+from app.registry.forms import ConfirmImportForm, ImportForm
+from app.services import exports, jobs, registry_import, scope
+from app.services.errors import DomainError
+
+IMPORT_TTL_SECONDS = 3600
+
+
+def _import_dir() -> Path:
+    path = Path(current_app.instance_path) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.iterdir():  # uploads nobody confirmed are not kept
+        if old.stat().st_mtime < time.time() - IMPORT_TTL_SECONDS:
+            old.unlink(missing_ok=True)
+    return path
+
+
+@bp.route("/workers/import", methods=["GET", "POST"])
+@require(Permission.REGISTRY_EDIT)
+def import_upload() -> str:
+    form = ImportForm()
+    report = None
+    token = None
+    filename = ""
+    if form.validate_on_submit() and form.file.data:
+        upload = form.file.data
+        filename = Path(upload.filename or "").name
+        content = upload.read()
+        try:
+            report = registry_import.check_file(filename, content)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            token = secrets.token_urlsafe(16)
+            suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+            (_import_dir() / f"{current_user.id}-{token}{suffix}").write_bytes(content)
+    elif request.method == "POST":
+        flash(_("Choose a file to upload."), "danger")
+    return render_template(
+        "registry/import.html",
+        form=form,
+        report=report,
+        token=token,
+        filename=filename,
+        confirm_form=ConfirmImportForm(token=token),
+        units=visible_units(),
+    )
+
+
+@bp.route("/workers/import/confirm", methods=["POST"])
+@require(Permission.REGISTRY_EDIT)
+def import_confirm() -> Response:
+    form = ConfirmImportForm()
+    token = form.token.data or ""
+    matches = [
+        p for p in _import_dir().glob(f"{current_user.id}-*") if p.stem == f"{current_user.id}-{token}"
+    ]
+    if not form.validate_on_submit() or not token.replace("-", "").replace("_", "").isalnum() or not matches:
+        flash(_("The upload has expired; upload the file again."), "danger")
+        return redirect(url_for("registry.import_upload"))
+    path = matches[0]
+    try:
+        unit_id = chosen_unit(request.form.get("unit")).id
+    except DomainError as error:
+        path.unlink(missing_ok=True)
+        flash(error.message, "danger")
+        return redirect(url_for("registry.import_upload"))
+    actor = current_actor()
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        """Check (reading), then open the files all or nothing in one transaction; the
+        upload is removed either way."""
+        try:
+            read_only(db.session)  # checking reads only: others keep working meanwhile
+            report = registry_import.check_file(path.name, path.read_bytes(), progress=progress)
+            db.session.rollback()
+            created = registry_import.save_checked(
+                report, filename=path.name, unit=db.session.get(Unit, unit_id), actor=actor, progress=progress
+            )
+            db.session.commit()
+        finally:
+            path.unlink(missing_ok=True)
+        return (
+            _(
+                "%(created)s files opened; %(skipped)s already on file;"
+                " %(errors)s rows with errors not imported.",
+                created=created,
+                skipped=len(report.duplicates),
+                errors=len(report.errors),
+            ),
+            None,
+        )
+
+    job = jobs.start("registry_import", user_id=current_user.id, work=work)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/workers/import/template.xlsx")
+@require(Permission.REGISTRY_VIEW)
+def import_template() -> Response:
+    return send_file(
+        BytesIO(registry_import.template_workbook()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="困难职工导入模板.xlsx",
+    )
+
+
+@bp.route("/workers/export.csv")
+@require(Permission.REGISTRY_VIEW)
+def export_csv() -> Response:
+    units = scope.visible_unit_ids(current_user)
+    exports.log_export("registry", actor=current_actor(), details={"format": "csv"})
+    db.session.commit()
+    rows = exports.csv_stream(exports.REGISTRY_HEADER, exports.registry_rows(units))
+    response = current_app.response_class(stream_with_context(rows), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5.csv"
+    )
+    return response

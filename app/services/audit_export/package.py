@@ -1,0 +1,86 @@
+"""Writing the audit package: the reconciliation, each table as CSV, the workbook, and the
+manifest with the audit chain's head; and the audit entry that records an export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from flask_babel import gettext as _
+
+from app.database import read_only
+from app.extensions import db
+from app.models.types import utcnow
+from app.money import ZERO
+from app.services import audit, reconciliation
+from app.services.audit import Actor, record
+from app.services.audit_export.sections import SECTIONS
+from app.services.audit_export.writers import open_archive, write_csv, write_xlsx
+
+
+def log_export(year: int, *, actor: Actor) -> None:
+    """Record the export in the audit log. Callers commit this before writing the package,
+    so the package's chain head includes it and no write lock is held while it is written."""
+    record(
+        "export.audit_package",
+        actor=actor,
+        object_type="export",
+        object_id=f"audit:{year}",
+        details={"year": year},
+    )
+
+
+def _sheets(year: int) -> Iterator[tuple[str, list[str], Iterator[list[object]]]]:
+    for _key, title, section in SECTIONS:
+        header, rows, _totals = section(year)
+        yield title, header, rows()
+
+
+def write_package(
+    year: int, out: IO[bytes], *, actor: Actor, progress: Callable[[int, int, str], None] | None = None
+) -> dict[str, Any]:
+    """Write the audit package for ``year`` to ``out`` (reading only); return the manifest.
+    ``progress(done, total, phase)`` hears of each part as it starts."""
+    read_only(db.session)
+    steps = len(SECTIONS) + 2  # the checks, each CSV, the workbook
+    report = progress or (lambda _done, _total, _phase: None)
+    report(0, steps, _("Reconciling"))
+    result = reconciliation.reconcile(year)
+    files = []
+    with open_archive(out) as archive:
+        for number, (key, title, section) in enumerate(SECTIONS, start=1):
+            report(number, steps, f"{title} ({key}.csv)")
+            header, rows, totals_of = section(year)
+            files.append(write_csv(archive, f"{key}.csv", header, rows(), totals_of))
+        report(steps - 1, steps, _("The workbook (audit.xlsx)"))
+        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year)))
+        head_seq, head_hash = audit.chain_head()
+        manifest = {
+            "format": "bangfutong/audit-package@1",
+            "year": year,
+            "generated_at": utcnow().isoformat(),
+            "generated_by": actor.name,
+            "files": [vars(f) for f in files],
+            "audit_chain_head": {"seq": head_seq, "hash": head_hash},
+            "reconciliation": {
+                "ok": result.ok,
+                "funds": [
+                    {
+                        "code": f.fund.code,
+                        "name": f.fund.name,
+                        "budget": f"{f.balance.budget:.2f}",
+                        "paid": f"{f.balance.paid:.2f}",
+                        "committed": f"{f.balance.committed:.2f}",
+                        "available": f"{f.balance.available:.2f}",
+                        "ledger_sum": f"{f.ledger_sum:.2f}",
+                        "ok": f.ok,
+                    }
+                    for f in result.funds
+                ],
+                "special_public_total": f"{result.special_public_total or ZERO:.2f}",
+                "budget_total": f"{result.budget_total or ZERO:.2f}",
+            },
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return manifest

@@ -1,0 +1,75 @@
+"""The hardship-worker registry: one active file per person, ID numbers protected,
+categories checked against the year's rules, and every change and reveal audited.
+
+The rooms: :mod:`.input` (what a caseworker enters, and its checks), :mod:`.files` (a
+household's file and everything recorded on it), :mod:`.finding` (search and pages),
+:mod:`.review` (the year's rules and the yearly review), :mod:`.model_workers` (the
+register of model workers). Callers use the names below: ``registry.register(...)``."""
+
+from app.services.errors import ValidationFailed
+from app.services.registry.files import (
+    DuplicateWorker,
+    Registration,
+    active_files_by_index,
+    add_evidence,
+    add_visit,
+    change_status,
+    find_active_by_id_number,
+    household_flags,
+    masked_id,
+    open_file,
+    register,
+    reveal_id_number,
+    update,
+)
+from app.services.registry.finding import (
+    Page,
+    get_worker,
+    pinyin_keys,
+    search,
+)
+from app.services.registry.input import RELATIONS, CleanWorker, MemberInput, WorkerInput, clean
+from app.services.registry.model_workers import register_model_worker
+from app.services.registry.review import (
+    ReviewItem,
+    accept_category,
+    assess,
+    category_supported,
+    facts_of,
+    missing_evidence,
+    yearly_review,
+)
+
+__all__ = [
+    "RELATIONS",
+    "CleanWorker",
+    "DuplicateWorker",
+    "MemberInput",
+    "Page",
+    "Registration",
+    "ReviewItem",
+    "ValidationFailed",
+    "WorkerInput",
+    "accept_category",
+    "active_files_by_index",
+    "add_evidence",
+    "add_visit",
+    "assess",
+    "category_supported",
+    "change_status",
+    "clean",
+    "facts_of",
+    "find_active_by_id_number",
+    "get_worker",
+    "household_flags",
+    "masked_id",
+    "missing_evidence",
+    "open_file",
+    "pinyin_keys",
+    "register",
+    "register_model_worker",
+    "reveal_id_number",
+    "search",
+    "update",
+    "yearly_review",
+]
