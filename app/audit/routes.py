@@ -6,8 +6,6 @@ import tempfile
 from datetime import UTC, datetime, time
 
 from flask import abort, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.audit import bp
@@ -15,7 +13,7 @@ from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
 from app.params import db_int
-from app.services import audit, audit_export, budgets, jobs
+from app.services import audit, audit_export, budgets
 
 PAGE_SIZE = 100
 
@@ -80,17 +78,7 @@ def export_start() -> Response:
     year = request.form.get("year", type=db_int)
     if not budgets.is_loaded(year):
         abort(404)
-    actor = current_actor()
-    audit_export.log_export(year, actor=actor)
-    db.session.commit()
-
-    def work(progress: jobs.Progress) -> tuple[str, str]:
-        name = f"{progress.job_id}-audit-{year}.zip"
-        with (progress.folder / name).open("wb") as out:
-            audit_export.write_package(year, out, actor=actor, progress=progress)
-        return _("The audit package of %(year)s is ready.", year=year), name
-
-    job = jobs.start("audit_package", user_id=current_user.id, work=work)
+    job = audit_export.start_package_job(year, actor=current_actor())
     return redirect(url_for("jobs.show", job_id=job.id))
 
 

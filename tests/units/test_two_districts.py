@@ -184,3 +184,33 @@ def test_the_check_up_page_shows_each_districts_fund_with_its_own_people(client,
         data={"amount": "500.00", "voucher_no": "TJ-9", "paid_on": date(2015, 4, 1).isoformat()},
     )
     assert paid.status_code == 404
+
+
+def _package(client) -> dict[str, str]:
+    import io
+    import zipfile
+
+    with client.get("/audit/export?year=2015") as answer:
+        assert answer.status_code == 200
+        data = answer.data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name: archive.read(name).decode("utf-8-sig")
+            for name in archive.namelist()
+            if name.endswith((".csv", ".json"))
+        }
+
+
+def test_a_districts_audit_package_holds_only_its_own_units_books(client, city, make_user):
+    _login(client, make_user, "auditor", "711003")
+    package = _package(client)
+    assert "711003" in package["budget.csv"] and "711002" not in package["budget.csv"]
+    assert package["registry.csv"].count("\n") == 2  # the header and the district's one household
+    manifest = __import__("json").loads(package["manifest.json"])
+    assert manifest["units"] == ["711003"]
+    assert [f["code"] for f in manifest["reconciliation"]["funds"]] == ["2015100001", "2015100002"]
+    client.post("/logout")
+    _login(client, make_user, "auditor", "7110")
+    both = _package(client)
+    assert "711002" in both["budget.csv"] and "711003" in both["budget.csv"]
+    assert both["registry.csv"].count("\n") == 3

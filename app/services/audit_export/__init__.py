@@ -8,7 +8,7 @@ however long the ledger is. The rooms: :mod:`.sections` (the tables), :mod:`.wri
 (CSV, XLSX and the ZIP), :mod:`.package` (the whole package and its audit entry).
 """
 
-from app.services.audit_export.package import log_export, write_package
+from app.services.audit_export.package import log_export, start_package_job, write_package
 from app.services.audit_export.sections import SECTIONS
 from app.services.audit_export.writers import XLSX_MAX_ROWS, FileEntry, open_archive, write_csv, write_xlsx
 
@@ -18,6 +18,7 @@ __all__ = [
     "FileEntry",
     "log_export",
     "open_archive",
+    "start_package_job",
     "write_csv",
     "write_package",
     "write_xlsx",

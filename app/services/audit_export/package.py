@@ -11,12 +11,14 @@ from flask_babel import gettext as _
 
 from app.database import read_only
 from app.extensions import db
+from app.models.jobs import Job
 from app.models.types import utcnow
 from app.money import ZERO
-from app.services import audit, reconciliation
+from app.services import audit, jobs, reconciliation
 from app.services.audit import Actor, record
 from app.services.audit_export.sections import SECTIONS
 from app.services.audit_export.writers import open_archive, write_csv, write_xlsx
+from app.services.scope import Scope, units_in
 
 
 def log_export(year: int, *, actor: Actor) -> None:
@@ -27,40 +29,57 @@ def log_export(year: int, *, actor: Actor) -> None:
         actor=actor,
         object_type="export",
         object_id=f"audit:{year}",
+        unit_id=actor.home_unit_id,
         details={"year": year},
     )
 
 
-def _sheets(year: int) -> Iterator[tuple[str, list[str], Iterator[list[object]]]]:
+def start_package_job(year: int, *, actor: Actor) -> Job:
+    """Record the export and write the package as a background job (its page shows the
+    progress, then a link to the file)."""
+    log_export(year, actor=actor)
+    db.session.commit()
+
+    def work(progress: jobs.Progress) -> tuple[str, str]:
+        name = f"{progress.job_id}-audit-{year}.zip"
+        with (progress.folder / name).open("wb") as out:
+            write_package(year, out, actor=actor, progress=progress)
+        return _("The audit package of %(year)s is ready.", year=year), name
+
+    return jobs.start("audit_package", user_id=actor.user_id, work=work)  # type: ignore[arg-type]
+
+
+def _sheets(year: int, scope: Scope) -> Iterator[tuple[str, list[str], Iterator[list[object]]]]:
     for _key, title, section in SECTIONS:
-        header, rows, _totals = section(year)
+        header, rows, _totals = section(year, scope)
         yield title, header, rows()
 
 
 def write_package(
     year: int, out: IO[bytes], *, actor: Actor, progress: Callable[[int, int, str], None] | None = None
 ) -> dict[str, Any]:
-    """Write the audit package for ``year`` to ``out`` (reading only); return the manifest.
-    ``progress(done, total, phase)`` hears of each part as it starts."""
+    """Write the audit package for ``year`` to ``out`` (reading only): what the actor's
+    units hold; return the manifest. ``progress(done, total, phase)`` hears of each part."""
     read_only(db.session)
     steps = len(SECTIONS) + 2  # the checks, each CSV, the workbook
     report = progress or (lambda _done, _total, _phase: None)
     report(0, steps, _("Reconciling"))
-    result = reconciliation.reconcile(year)
+    result = reconciliation.reconcile(year, actor.scope.ids)
     files = []
     with open_archive(out) as archive:
         for number, (key, title, section) in enumerate(SECTIONS, start=1):
             report(number, steps, f"{title} ({key}.csv)")
-            header, rows, totals_of = section(year)
+            header, rows, totals_of = section(year, actor.scope)
             files.append(write_csv(archive, f"{key}.csv", header, rows(), totals_of))
         report(steps - 1, steps, _("The workbook (audit.xlsx)"))
-        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year)))
+        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year, actor.scope)))
         head_seq, head_hash = audit.chain_head()
         manifest = {
             "format": "bangfutong/audit-package@1",
             "year": year,
             "generated_at": utcnow().isoformat(),
             "generated_by": actor.name,
+            "units": "all" if actor.scope.is_everywhere else sorted(u.code for u in units_in(actor.scope)),
             "files": [vars(f) for f in files],
             "audit_chain_head": {"seq": head_seq, "hash": head_hash},
             "reconciliation": {

@@ -1,6 +1,8 @@
 """The package's tables: for each, its header, its rows (read in batches, as plain rows,
 so memory stays flat however long the ledger is) and the money totals the manifest
-gives of a row. Values go out as text: amounts with two decimals, times in UTC."""
+gives of a row. Values go out as text: amounts with two decimals, times in UTC. Each
+table holds only what the exporting actor's units hold (``scope``): a district's auditor
+gets the district's books, the city's auditor the city's and its districts'."""
 
 from __future__ import annotations
 
@@ -8,14 +10,18 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Case, Payment, PaymentReversal
 from app.models.ledger import Fund, Transfer
+from app.models.registry import ModelWorker
 from app.services import exports, reconciliation
+from app.services.scope import Scope
+
+EVERYWHERE = Scope.everywhere()
 
 
 def _batched(query: Any, key: Any, batch: int = 2000) -> Iterator[Any]:
@@ -30,14 +36,23 @@ def _batched(query: Any, key: Any, batch: int = 2000) -> Iterator[Any]:
         last = getattr(rows[-1], key.key)
 
 
-def _year_funds(year: int) -> dict[int, str]:
-    return {f.id: f.code for f in db.session.execute(select(Fund).where(Fund.year == year)).scalars()}
+def _year_funds(year: int, scope: Scope) -> dict[int, str]:
+    query = select(Fund).where(Fund.year == year, scope.where(Fund.unit_id))
+    return {f.id: f.code for f in db.session.execute(query).scalars()}
+
+
+def _payment_unit() -> Any:
+    """A payment's unit: its case's, or its model worker's (as loaders.payment_unit)."""
+    return func.coalesce(
+        select(Case.unit_id).where(Case.id == Payment.case_id).scalar_subquery(),
+        select(ModelWorker.unit_id).where(ModelWorker.id == Payment.model_worker_id).scalar_subquery(),
+    )
 
 
 def _ledger(
-    year: int,
+    year: int, scope: Scope = EVERYWHERE
 ) -> tuple[list[str], Callable[[], Iterator[list[object]]], Callable[[list[object]], dict]]:
-    funds = _year_funds(year)
+    funds = _year_funds(year, scope)
     header = [
         "资金编号",
         "序号",
@@ -77,7 +92,7 @@ def _ledger(
     return header, rows, lambda row: {f"amount:{row[3]}": Decimal(str(row[4]))}
 
 
-def _cases(year: int):  # type: ignore[no-untyped-def]
+def _cases(year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = [
         "申请号",
         "档案号",
@@ -92,10 +107,12 @@ def _cases(year: int):  # type: ignore[no-untyped-def]
         "审批人ID",
         "审批时间(UTC)",
     ]
-    funds = _year_funds(year)
+    funds = _year_funds(year, scope)
 
     def rows() -> Iterator[list[object]]:
-        for c in _batched(select(*Case.__table__.columns).where(Case.year == year), Case.id):
+        for c in _batched(
+            select(*Case.__table__.columns).where(Case.year == year, scope.where(Case.unit_id)), Case.id
+        ):
             yield [
                 c.id,
                 c.worker_id,
@@ -118,7 +135,7 @@ def _cases(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _payments(year: int):  # type: ignore[no-untyped-def]
+def _payments(year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = [
         "发放ID",
         "申请号",
@@ -131,11 +148,14 @@ def _payments(year: int):  # type: ignore[no-untyped-def]
         "台账ID",
         "已红冲",
     ]
-    funds = _year_funds(year)
+    funds = _year_funds(year, scope)
 
     def rows() -> Iterator[list[object]]:
         reversed_ids = set(db.session.execute(select(PaymentReversal.payment_id)).scalars())
-        for p in _batched(select(*Payment.__table__.columns).where(Payment.year == year), Payment.id):
+        for p in _batched(
+            select(*Payment.__table__.columns).where(Payment.year == year, scope.where(_payment_unit())),
+            Payment.id,
+        ):
             yield [
                 p.id,
                 p.case_id or "",
@@ -152,14 +172,14 @@ def _payments(year: int):  # type: ignore[no-untyped-def]
     return header, rows, lambda row: {"amount": Decimal(str(row[4]))}
 
 
-def _reversals(year: int):  # type: ignore[no-untyped-def]
+def _reversals(year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = ["红冲ID", "发放ID", "金额", "原因", "台账ID", "时间(UTC)", "经办人ID"]
 
     def rows() -> Iterator[list[object]]:
         query = (
             select(*PaymentReversal.__table__.columns, Payment.amount)
             .join(Payment, Payment.id == PaymentReversal.payment_id)
-            .where(Payment.year == year)
+            .where(Payment.year == year, scope.where(_payment_unit()))
         )
         for r in _batched(query, PaymentReversal.id):
             yield [
@@ -175,11 +195,11 @@ def _reversals(year: int):  # type: ignore[no-untyped-def]
     return header, rows, lambda row: {"amount": Decimal(str(row[2]))}
 
 
-def _registry(_year: int):  # type: ignore[no-untyped-def]
-    return exports.REGISTRY_HEADER, lambda: exports.registry_rows(None), lambda row: {}
+def _registry(_year: int, scope: Scope):  # type: ignore[no-untyped-def]
+    return exports.REGISTRY_HEADER, lambda: exports.registry_rows(scope.ids), lambda row: {}
 
 
-def _budget(year: int):  # type: ignore[no-untyped-def]
+def _budget(year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = [
         "单位编码",
         "表",
@@ -200,7 +220,9 @@ def _budget(year: int):  # type: ignore[no-untyped-def]
         return "" if value is None else f"{value:.2f}"
 
     def rows() -> Iterator[list[object]]:
-        for budget in db.session.execute(select(Budget).where(Budget.year == year)).scalars():
+        for budget in db.session.execute(
+            select(Budget).where(Budget.year == year, scope.where(Budget.unit_id))
+        ).scalars():
             for line in db.session.execute(
                 select(BudgetLine).where(BudgetLine.budget_id == budget.id).order_by(BudgetLine.position)
             ).scalars():
@@ -223,7 +245,7 @@ def _budget(year: int):  # type: ignore[no-untyped-def]
     return header, rows, lambda row: {"projects": Decimal(str(row[8] or "0"))} if row[6] else {}
 
 
-def _reconciliation(year: int):  # type: ignore[no-untyped-def]
+def _reconciliation(year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = [
         "资金编号",
         "资金名称",
@@ -238,7 +260,7 @@ def _reconciliation(year: int):  # type: ignore[no-untyped-def]
     ]
 
     def rows() -> Iterator[list[object]]:
-        result = reconciliation.reconcile(year)
+        result = reconciliation.reconcile(year, scope.ids)
         for item in result.funds:
             b = item.balance
             for check in item.checks:
@@ -258,7 +280,7 @@ def _reconciliation(year: int):  # type: ignore[no-untyped-def]
     return header, rows, lambda row: {}
 
 
-def _audit_log(_year: int):  # type: ignore[no-untyped-def]
+def _audit_log(_year: int, scope: Scope):  # type: ignore[no-untyped-def]
     header = [
         "序号",
         "时间(UTC)",
@@ -275,7 +297,9 @@ def _audit_log(_year: int):  # type: ignore[no-untyped-def]
     ]
 
     def rows() -> Iterator[list[object]]:
-        for e in _batched(select(*AuditEntry.__table__.columns), AuditEntry.seq):
+        for e in _batched(
+            select(*AuditEntry.__table__.columns).where(scope.where(AuditEntry.unit_id)), AuditEntry.seq
+        ):
             yield [
                 e.seq,
                 e.occurred_at.isoformat(),
