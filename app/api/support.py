@@ -11,7 +11,7 @@ from flask import Response, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
-from app.api import schemas
+from app.api import schemas, validation
 from app.auth.permissions import Permission, role_has
 from app.extensions import db
 from app.services import budgets, ledger
@@ -85,7 +85,7 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
                     422,
                     "Unprocessable Content",
                     _("The request is not valid: see the messages per field."),
-                    schemas.field_errors(error),
+                    validation.field_errors(error),
                 )
             except DomainError as error:
                 db.session.rollback()
@@ -106,12 +106,12 @@ def actor() -> Actor:
 
 def body(model: type[M]) -> M:
     """The request's JSON body, validated against ``model`` (422 with a message per field)."""
-    return schemas.parse_body(model, request.get_data())
+    return validation.parse_body(model, request.get_data())
 
 
 def query(model: type[M]) -> M:
     """The request's query parameters, validated against ``model``."""
-    return schemas.parse_query(model, request.args)
+    return validation.parse_query(model, request.args)
 
 
 def idempotency_key() -> str | None:
