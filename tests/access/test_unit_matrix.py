@@ -95,6 +95,10 @@ class Call:
     independent: bool = True
 
 
+#: The audit entries that record a refusal: the only change a refused call may leave.
+REFUSAL_RECORDS = frozenset({"step.refused", "four_eyes.refused"})
+
+
 def ok(*codes: int) -> frozenset[int]:
     return frozenset(codes)
 
@@ -110,6 +114,10 @@ VARIABLES: Values = {
     "job_id": lambda w: w.a.job_id,
     "user_id": lambda w: w.a.target_user_id,
     "code": lambda w: HARDSHIP_CODE,
+    "applicant_id": lambda w: w.a.worker_id,
+    "unit_id": lambda w: w.a.unit_id,
+    "year": lambda w: YEAR,
+    "key": lambda w: "household_ceiling",
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -211,7 +219,8 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     # The hash chain is one for the installation: its head and length are everyone's.
     ("audit.index", "GET"): {"": Call(names=None, shows=True, independent=False)},
     ("audit.verify", "GET"): {"": Call(names=None, independent=False)},
-    ("audit.export", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    # An export records itself under the exporter's unit, so the next export's log differs.
+    ("audit.export", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True, independent=False)},
     ("audit.export_start", "POST"): {
         "": Call(names=None, ok=ok(302), acts=True, body=lambda w: {"year": str(YEAR)})
     },
@@ -407,8 +416,45 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             body=lambda w: {"key": "household_ceiling", "value": "30000", "unit": w.a.code},
         )
     },
+    # --- the union's units ------------------------------------------------------------
+    ("admin.unit_tree", "GET"): {"": Call(names=None, shows=True)},
+    ("admin.new_unit", "GET"): {"": Call(names=None)},
+    ("admin.new_unit", "POST"): {
+        # A grassroots union under A: the sibling's form comes back refused on `parent`.
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            sibling=ok(200, 404, 422),
+            body=lambda w: {"code": "9001", "name": "甲区机械厂工会", "parent": w.a.code},
+        )
+    },
+    # A's own administrator changes units below A, not A itself: only the city's (and a
+    # federation-wide one) may rename or move A.
+    ("admin.edit_unit", "GET"): {"": Call(ok=ok(200), ok_by_key={"A": ok(404)})},
+    ("admin.edit_unit", "POST"): {
+        "": Call(
+            ok=ok(302),
+            ok_by_key={"A": ok(404)},
+            body=lambda w: {"name": "张家口市桥西区总工会", "parent": "7110"},
+        )
+    },
     # --- the API -----------------------------------------------------------------------
     ("api.openapi", "GET"): {"": Call(names=None)},
+    ("api.list_units", "GET"): {"": Call(names=None, shows=True)},
+    ("api.get_applicant", "GET"): {"": Call(ok=ok(200), shows=True)},
+    ("api.list_cases", "GET"): {"": Call(names=None, ok=ok(200))},
+    ("api.get_case", "GET"): {"": Call(ok=ok(200))},
+    ("api.get_payment", "GET"): {"": Call(ok=ok(200))},
+    ("api.set_policy_value", "PUT"): {
+        "": Call(
+            names="body",
+            ok=ok(200),
+            acts=True,
+            sibling=ok(422),
+            body=lambda w: {"value": "30000", "unit": w.a.code},
+        )
+    },
     ("api.funds", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
     ("api.fund_ledger", "GET"): {
         "": Call(values=A_UNIT, shows=True),
@@ -494,7 +540,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         ),
     },
     ("api.reconciliation_report", "GET"): {"": Call(names=None, values=YEAR_Q)},
-    ("api.audit_package", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    ("api.audit_package", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True, independent=False)},
 }
 
 
@@ -506,109 +552,15 @@ def _roles(*keys: str) -> list[str]:
     return [f"{key}:{role}" for key in keys for role in ROLES]
 
 
-FUND_BY_CODE = (
-    "fund lookup by code+year: ledger.find_fund(code, year) finds both districts' fund 2015100001"
-    " and answers 404 (it neither narrows to the caller's units nor takes a unit)"
-)
-AUDIT_NOT_SCOPED = (
-    "audit log and audit package not scoped by unit: a district's auditor reads the other"
-    " district's entries (users, households, vouchers), and its registry and ledger in the package"
-)
-FUND_CHOICES_NOT_SCOPED = (
-    "the fund choice of the new-case and campaign forms lists every unit's hardship funds"
-    " (cases.new, cases.campaigns: select(Fund) by purpose only)"
-)
-CHECKUPS_NOT_SCOPED = (
-    "the check-up page lists every unit's model workers (and shows the first check-up fund of"
-    " the year, whichever unit's it is)"
-)
-CHECKUP_PAY_NOT_SCOPED = (
-    "POST /checkups/<fund>/<model worker> checks only the fund's unit: the model worker is"
-    " neither scoped nor matched with the fund's unit, so A's model worker is paid from B's fund"
-)
-HEALTH_CHECK_NOT_SCOPED = (
-    "POST /health-checks pays any unit's model worker (no scope check), from the first check-up"
-    " fund of the year whatever its unit (.first() without ORDER BY)"
-)
-UNIT_IGNORED = (
-    "POST /applicants and /model-workers ignore `unit`: the file goes to the caller's own unit"
-    " (B: 201 instead of 422; the city: the file lands in C, not A; no unit: 422 although a unit is given)"
-)
-CAMPAIGN_FROM_EVERY_UNIT = (
-    "a campaign picks the households of every unit the planner sees, not the fund's unit: the"
-    " city's campaign on A's fund includes B's households, and open_case refuses them (200, nothing planned)"
-)
+#: What does not hold today: (endpoint[variant], method, caller) -> what happens instead,
+#: each marked xfail(strict=True), so a fix makes it fail until its entry is removed (use
+#: _each and _roles to fill it). Empty: every case of the matrix holds. The units, fund,
+#: audit, check-up and campaign leaks it listed when it was written are fixed.
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {}
 
-#: What does not hold today: (endpoint[variant], method, caller) -> what happens instead.
-KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
-    # fund lookup by code + year: two districts, one project code
-    **_each("funds.ledger_page", "GET", _roles("A", "C", "none"), FUND_BY_CODE),
-    **_each("funds.ledger_page[own]", "GET", _roles("A", "B"), FUND_BY_CODE),
-    **_each("api.fund_ledger", "GET", _roles("A", "C", "none"), FUND_BY_CODE),
-    **_each("api.fund_ledger[own]", "GET", _roles("A", "B"), FUND_BY_CODE),
-    **_each("api.create_case", "POST", ["A:caseworker", "C:caseworker", "none:caseworker"], FUND_BY_CODE),
-    # the audit log and the audit package
-    **_each("audit.index", "GET", ["A:auditor", "B:auditor"], AUDIT_NOT_SCOPED),
-    **_each("audit.export", "GET", ["A:auditor", "B:auditor"], AUDIT_NOT_SCOPED),
-    **_each("audit.export_start", "POST", ["A:auditor", "B:auditor"], AUDIT_NOT_SCOPED + " (the job's file)"),
-    **_each("api.audit_package", "GET", ["A:auditor", "B:auditor"], AUDIT_NOT_SCOPED),
-    # fund choices in forms
-    **_each("cases.new", "GET", ["A:caseworker"], FUND_CHOICES_NOT_SCOPED),
-    **_each(
-        "cases.new[b-fund]", "POST", ["A:caseworker"], FUND_CHOICES_NOT_SCOPED + " (the form shown again)"
-    ),
-    **_each("cases.campaigns", "GET", ["A:caseworker", "B:caseworker"], FUND_CHOICES_NOT_SCOPED),
-    **_each("cases.campaigns", "POST", ["B:caseworker"], FUND_CHOICES_NOT_SCOPED + " (the form shown again)"),
-    # model workers' check-ups
-    **_each(
-        "cases.checkups", "GET", ["A:caseworker", "A:reviewer", "A:finance", "A:auditor"], CHECKUPS_NOT_SCOPED
-    ),
-    **_each(
-        "cases.checkups", "GET", ["B:caseworker", "B:reviewer", "B:finance", "B:auditor"], CHECKUPS_NOT_SCOPED
-    ),
-    **_each(
-        "cases.pay_checkup[b-fund]",
-        "POST",
-        ["B:finance", "C:finance", "none:finance"],
-        CHECKUP_PAY_NOT_SCOPED,
-    ),
-    **_each("api.pay_health_check", "POST", ["B:finance"], HEALTH_CHECK_NOT_SCOPED + ": B pays A's (201)"),
-    **_each(
-        "api.pay_health_check[b-own]",
-        "POST",
-        ["A:finance"],
-        HEALTH_CHECK_NOT_SCOPED + ": A pays B's model worker (201)",
-    ),
-    # the unit a new file goes to
-    **_each(
-        "api.create_applicant", "POST", ["B:caseworker", "C:caseworker", "none:caseworker"], UNIT_IGNORED
-    ),
-    **_each(
-        "api.create_model_worker", "POST", ["B:caseworker", "C:caseworker", "none:caseworker"], UNIT_IGNORED
-    ),
-    # send-warmth campaigns planned above the district
-    **_each("cases.campaigns", "POST", ["C:caseworker", "none:caseworker"], CAMPAIGN_FROM_EVERY_UNIT),
-}
-
-#: Wrong today, but whether the case fails depends on the order the database returns rows
-#: in (``.first()`` without ORDER BY): on SQLite the fund of A, loaded first, always; on
-#: PostgreSQL either district's, after updates. Marked xfail(strict=False); they go with the
-#: entries above for the same endpoint.
-ORDER_DEPENDENT: dict[tuple[str, str, str], str] = {
-    **_each(
-        "api.pay_health_check",
-        "POST",
-        ["A:finance", "C:finance", "none:finance"],
-        HEALTH_CHECK_NOT_SCOPED + ": A's model worker is paid from whichever fund comes first",
-    ),
-    **_each(
-        "api.pay_health_check[b-own]",
-        "POST",
-        ["B:finance", "C:finance", "none:finance"],
-        HEALTH_CHECK_NOT_SCOPED
-        + ": B's model worker is paid from whichever fund comes first (A's on SQLite)",
-    ),
-}
+#: Wrong, but whether the case fails depends on the order the database returns rows in
+#: (xfail(strict=False)). Empty.
+ORDER_DEPENDENT: dict[tuple[str, str, str], str] = {}
 
 
 # --- generating the cases -----------------------------------------------------------------
@@ -806,7 +758,9 @@ def test_access(matrix, endpoint, method, variant, caller):
         after = matrix.observe()
         if status in (302, 303) and "/jobs/" in location:
             text += "\n" + _job_result(matrix, location)
-        problems = _judge(matrix, call, method, expected, caller, status, location, text, before, after)
+        problems = _judge(
+            matrix, call, method, expected, caller, status, location, text, before, after, sent=repr(body)
+        )
         if expected == "blind" and method == "GET" and call.independent and status == 200:
             matrix.put_back(after)
             with matrix.app.app_context():
@@ -853,7 +807,9 @@ def _job_result(matrix, location: str) -> str:
     return _text_of((Path(folder) / name).read_bytes(), "", name)
 
 
-def _judge(matrix, call, method, expected, caller, status, location, text, before, after) -> list[str]:
+def _judge(
+    matrix, call, method, expected, caller, status, location, text, before, after, sent: str = ""
+) -> list[str]:
     problems: list[str] = []
     key = caller.split(":")[0]
     owner = matrix.world.districts[call.owner]
@@ -884,6 +840,9 @@ def _judge(matrix, call, method, expected, caller, status, location, text, befor
     # a refusal shows no one the object it refuses.
     if key in SIBLING:
         leaked = found_markers(text, matrix.world.districts[SIBLING[key]].markers)
+        # What the caller sent may come back in the refusal ("unit 711002 is not yours"):
+        # their own words, not something learnt.
+        leaked = [marker for marker in leaked if marker not in sent]
         if leaked:
             problems.append(f"shows district {SIBLING[key]}'s {leaked}")
     if expected in ("login", "unauthorized", "forbidden", "not_found") and key != SIBLING[call.owner]:
@@ -900,11 +859,19 @@ def _judge(matrix, call, method, expected, caller, status, location, text, befor
         problems.append(f"moved district {SIBLING[call.owner]}'s money")
     if refusal:
         changed = after.changes(before)
+        # A refused step is itself recorded (app/services/steps.py): the audit log may grow
+        # by refusal records, and by nothing else.
+        if (
+            changed
+            and set(after.changed_tables(before)) <= {"audit_log", "audit_head"}
+            and set(_new_audit_actions(matrix, before.head[0])) <= REFUSAL_RECORDS
+        ):
+            changed = []
         if changed:
             problems.append("changed: " + ", ".join(changed))
     if expected == "allowed" and call.acts and not problems:
         actions = _new_audit_actions(matrix, before.head[0])
-        done = [a for a in actions if a != "four_eyes.refused" and not a.startswith("auth.login")]
+        done = [a for a in actions if a not in REFUSAL_RECORDS and not a.startswith("auth.login")]
         if not done:
             problems.append(f"did nothing (audit entries: {actions})")
         elif call.lands:
