@@ -212,16 +212,26 @@ def _flashes(response) -> list[str]:
     return re.findall(r'class="flash flash-danger"[^>]*>([^<]*)<', response.get_data(as_text=True))
 
 
+def _at_field(response, name: str) -> list[str]:
+    """The messages shown at the form field ``name`` of a page."""
+    return re.findall(rf'<p class="error" id="{name}-error">([^<]*)<', response.get_data(as_text=True))
+
+
+def _kept(response, typed: str) -> bool:
+    return f'value="{typed}"' in response.get_data(as_text=True)
+
+
 def test_the_approval_form_refuses_a_misplaced_comma_and_reads_full_width(client, auth, world):
-    """The approval form answers on the case page it redirects to, with the reason flashed;
-    what was typed is not kept there (the form shows the requested amount again)."""
+    """A refused approval comes back on the case page with the message at the amount and
+    the amount as typed."""
     case = _submitted("3000")
     auth.login("reviewer")
     before = _state()
     for typed, reason in [("100,00", GROUPING), ("1,00,000", GROUPING), ("12.345", "最多两位小数")]:
-        response = client.post(f"/cases/{case.id}/approve", data={"amount": typed}, follow_redirects=True)
-        assert response.status_code == 200
-        assert [reason in message for message in _flashes(response)] == [True], typed
+        response = client.post(f"/cases/{case.id}/approve", data={"amount": typed})
+        assert response.status_code == 422
+        assert [reason in message for message in _at_field(response, "amount")] == [True], typed
+        assert _kept(response, typed)
     assert _state() == before
     db.session.refresh(case)
     assert case.status == "submitted"
@@ -246,7 +256,9 @@ def test_the_payment_form_refuses_a_misplaced_comma_and_reads_grouped_amounts(cl
         )
 
     response = pay("100,00", "PZ-A")
-    assert [GROUPING in m for m in _flashes(response)] == [True]
+    assert response.status_code == 422
+    assert [GROUPING in m for m in _at_field(response, "amount")] == [True]
+    assert _kept(response, "100,00") and _kept(response, "PZ-A") and _kept(response, "2015-03-05")
     assert _state() == before
     assert pay("1,234.50", "PZ-B").status_code == 200
     assert pay("2,000", "PZ-C").status_code == 200

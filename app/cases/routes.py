@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.actions import perform
+from app.actions import flash_error, perform, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.auth.routes import safe_next
@@ -115,7 +115,14 @@ def new(worker_id: int) -> str | Response:
 @bp.route("/cases/<int:case_id>")
 @require(Permission.REGISTRY_VIEW)
 def detail(case_id: int) -> str:
-    case = _case(case_id)
+    return _detail(_case(case_id))
+
+
+def _detail(
+    case: Case, *, approve_form: ApproveForm | None = None, payment_form: PaymentForm | None = None
+) -> str:
+    """The case's page; with a refused form, that form as it was sent, its errors at
+    their fields (nothing the person typed is lost)."""
     return render_template(
         "cases/detail.html",
         case=case,
@@ -125,10 +132,23 @@ def detail(case_id: int) -> str:
         paid=cases.paid_amount(case),
         outstanding=ledger.outstanding_on(case.commitment) if case.commitment else None,
         note_form=NoteForm(),
-        approve_form=ApproveForm(amount=f"{case.requested_amount:.2f}"),
-        payment_form=PaymentForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
+        approve_form=approve_form or ApproveForm(amount=f"{case.requested_amount:.2f}"),
+        payment_form=payment_form or PaymentForm(paid_on=date.today(), token=secrets.token_urlsafe(16)),
         reversal_form=ReversalForm(),
     )
+
+
+def _refused(
+    case: Case, form: ApproveForm | PaymentForm, step: Callable[[], object], name: str
+) -> DomainError | None:
+    """Run the form's step; on a refusal put its messages at the form's fields."""
+    subject = steps.Subject("case", case.id, case.unit_id)
+    try:
+        steps.run(step, name=name, actor=current_actor(), subject=subject)
+    except DomainError as error:
+        show_on_form(form, error, "amount")
+        return error
+    return None
 
 
 @bp.route("/cases/<int:case_id>/print")
@@ -190,17 +210,13 @@ def approve(case_id: int) -> Response:
     case = _case(case_id)
     form = ApproveForm()
     form.validate_on_submit()
-    return _act(
-        case,
-        lambda: cases.approve(
-            case,
-            amount=form.amount.decimal(),
-            note=form.note.data or "",
-            actor=current_actor(),
-        ),
-        _("Approved."),
-        "case.approve",
+    approving = lambda: cases.approve(  # noqa: E731
+        case, amount=form.amount.decimal(), note=form.note.data or "", actor=current_actor()
     )
+    if _refused(case, form, approving, "case.approve") is not None:
+        return _detail(case, approve_form=form), 422  # type: ignore[return-value]
+    flash(_("Approved."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
 
 
 @bp.route("/cases/<int:case_id>/reject", methods=["POST"])
@@ -226,26 +242,31 @@ def close(case_id: int) -> Response:
 def pay(case_id: int) -> Response:
     case = _case(case_id)
     form = PaymentForm()
+    back = safe_next(form.return_to.data) if form.return_to.data else None  # paid from a roster
     if not form.validate_on_submit() or form.paid_on.data is None:
-        flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
-        return redirect(url_for("cases.detail", case_id=case.id))
-    response = _act(
+        if form.paid_on.data is None and not form.paid_on.errors:
+            form.paid_on.errors = [_("Enter the date of payment, such as 2015-03-01.")]
+        if back:
+            flash(_("Enter the amount, the voucher number and the date of payment."), "danger")
+            return redirect(back)
+        return _detail(case, payment_form=form), 422  # type: ignore[return-value]
+    paying = lambda: cases.pay(  # noqa: E731
         case,
-        lambda: cases.pay(
-            case,
-            amount=form.amount.decimal(),
-            voucher_no=form.voucher_no.data or "",
-            paid_on=form.paid_on.data,
-            method=form.method.data or "",
-            actor=current_actor(),
-            idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
-        ),
-        _("Payment recorded."),
-        "case.pay",
+        amount=form.amount.decimal(),
+        voucher_no=form.voucher_no.data or "",
+        paid_on=form.paid_on.data,
+        method=form.method.data or "",
+        actor=current_actor(),
+        idempotency_key=f"form:{current_user.id}:{form.token.data}" if form.token.data else None,
     )
-    if form.return_to.data:  # paid from a campaign roster: back to the roster
-        return redirect(safe_next(form.return_to.data))
-    return response
+    refusal = _refused(case, form, paying, "case.pay")
+    if refusal is not None:
+        if back:
+            flash_error(refusal)  # the roster shows the refusal's message
+            return redirect(back)
+        return _detail(case, payment_form=form), 422  # type: ignore[return-value]
+    flash(_("Payment recorded."), "success")
+    return redirect(back or url_for("cases.detail", case_id=case.id))
 
 
 @bp.route("/payments/<int:payment_id>/reversal", methods=["POST"])

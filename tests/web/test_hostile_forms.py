@@ -156,6 +156,9 @@ def stage(world, make_user):
     return people
 
 
+REFUSALS = frozenset({"step.refused", "four_eyes.refused"})
+
+
 def _refused(response: Any) -> bool:
     page = response.get_data(as_text=True)
     return response.status_code >= 400 or 'class="error"' in page or "flash-danger" in page
@@ -170,7 +173,12 @@ def test_hostile_values_in_every_field_never_break_or_inject(client, auth, stage
     logged = {"audit_log", "audit_head", "users"} if path in ("/login", "/password") else set()
 
     def data() -> dict[str, list]:
-        return {table: rows for table, rows in snapshot().items() if table not in logged}
+        seen = {table: rows for table, rows in snapshot().items() if table not in logged}
+        # A refused step is itself recorded (app/services/steps.py): that record aside.
+        if "audit_log" in seen:
+            seen["audit_log"] = [row for row in seen["audit_log"] if not REFUSALS.intersection(row)]
+            seen.pop("audit_head", None)
+        return seen
 
     def attempt(values: dict[str, str]) -> None:
         before = data()
@@ -257,9 +265,14 @@ def test_an_upload_of_another_type_is_refused_in_chinese(client, auth, stage):
 def test_an_approval_amount_that_is_not_money_is_refused_not_a_server_error(client, auth, stage):
     auth.login("reviewer")
     before = snapshot()
-    response = client.post("/cases/2/approve", data={"amount": "<script>", "note": ""}, follow_redirects=True)
-    assert response.status_code == 200 and "flash-danger" in response.get_data(as_text=True)
-    assert snapshot() == before
+    response = client.post("/cases/2/approve", data={"amount": "<script>", "note": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="amount-error"' in page and "<script>" not in page
+    after = snapshot()
+    after["audit_log"] = [row for row in after["audit_log"] if not REFUSALS.intersection(row)]
+    assert {t: r for t, r in after.items() if t != "audit_head"} == {
+        t: r for t, r in before.items() if t != "audit_head"
+    }
 
 
 QUERY_NAMES = ("q", "status", "category", "year", "before", "after", "as_of", "lang", "next")
