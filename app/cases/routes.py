@@ -146,7 +146,10 @@ def _refused(
     try:
         steps.run(step, name=name, actor=current_actor(), subject=subject)
     except DomainError as error:
-        show_on_form(form, error, "amount")
+        if error.field is None and not isinstance(error, ValidationFailed):
+            flash_error(error)  # about the step itself (four eyes, the case's state): at the top
+        else:
+            show_on_form(form, error, "amount")
         return error
     return None
 

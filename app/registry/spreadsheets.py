@@ -24,13 +24,11 @@ from werkzeug.wrappers import Response
 
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
-from app.database import read_only
 from app.extensions import db
-from app.models.org import Unit
 from app.registry import bp
 from app.registry.entry import chosen_unit, visible_units
 from app.registry.forms import ConfirmImportForm, ImportForm
-from app.services import exports, jobs, registry_import, scope
+from app.services import exports, registry_import, scope
 from app.services.errors import DomainError
 
 IMPORT_TTL_SECONDS = 3600
@@ -95,33 +93,7 @@ def import_confirm() -> Response:
         path.unlink(missing_ok=True)
         flash(error.message, "danger")
         return redirect(url_for("registry.import_upload"))
-    actor = current_actor()
-
-    def work(progress: jobs.Progress) -> tuple[str, None]:
-        """Check (reading), then open the files all or nothing in one transaction; the
-        upload is removed either way."""
-        try:
-            read_only(db.session)  # checking reads only: others keep working meanwhile
-            report = registry_import.check_file(path.name, path.read_bytes(), progress=progress)
-            db.session.rollback()
-            created = registry_import.save_checked(
-                report, filename=path.name, unit=db.session.get(Unit, unit_id), actor=actor, progress=progress
-            )
-            db.session.commit()
-        finally:
-            path.unlink(missing_ok=True)
-        return (
-            _(
-                "%(created)s files opened; %(skipped)s already on file;"
-                " %(errors)s rows with errors not imported.",
-                created=created,
-                skipped=len(report.duplicates),
-                errors=len(report.errors),
-            ),
-            None,
-        )
-
-    job = jobs.start("registry_import", user_id=current_user.id, work=work)
+    job = registry_import.start_import(path, unit_id=unit_id, actor=current_actor())
     return redirect(url_for("jobs.show", job_id=job.id))
 
 

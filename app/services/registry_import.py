@@ -16,14 +16,18 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from app.database import read_only
+from app.extensions import db
+from app.models.jobs import Job
 from app.models.org import Unit
 from app.privacy import vault
-from app.services import eligibility, registry
+from app.services import eligibility, jobs, registry
 from app.services.audit import Actor, record
 from app.services.errors import InvalidInput
 
@@ -308,6 +312,35 @@ def import_file(
     report = check_file(filename, content, today=today, progress=progress)
     created = save_checked(report, filename=filename, unit=unit, actor=actor, today=today, progress=progress)
     return report, created
+
+
+def start_import(path: Path, *, unit_id: int, actor: Actor) -> Job:
+    """Import an uploaded file as a background job: check it (reading only, so others keep
+    working meanwhile), then open the files all or nothing in one transaction. The upload
+    is removed either way."""
+
+    def work(progress: jobs.Progress) -> tuple[str, None]:
+        try:
+            read_only(db.session)
+            report = check_file(path.name, path.read_bytes(), progress=progress)
+            db.session.rollback()
+            unit = db.session.get(Unit, unit_id)
+            created = save_checked(report, filename=path.name, unit=unit, actor=actor, progress=progress)
+            db.session.commit()
+        finally:
+            path.unlink(missing_ok=True)
+        return (
+            _(
+                "%(created)s files opened; %(skipped)s already on file;"
+                " %(errors)s rows with errors not imported.",
+                created=created,
+                skipped=len(report.duplicates),
+                errors=len(report.errors),
+            ),
+            None,
+        )
+
+    return jobs.start("registry_import", user_id=actor.user_id, work=work)  # type: ignore[arg-type]
 
 
 def template_workbook() -> bytes:
