@@ -13,7 +13,7 @@ lock, so that of the workers (and of other checkouts using the same server) one 
 and the others wait. Each worker then gets ``<base>_<checkout>_<worker>``, created from
 the template (``CREATE DATABASE ... TEMPLATE``) and dropped at the end; the checkout part
 keeps two checkouts running their suites on one server apart. Every table of the worker's
-database is truncated before each test.
+database is emptied before each test.
 """
 
 from __future__ import annotations
@@ -205,18 +205,51 @@ def migrated(database_url: str | None, tmp_path_factory: pytest.TempPathFactory)
     return str(template)
 
 
+#: Empty every table and restart every sequence, in one round trip. DELETE with triggers
+#: off (session_replication_role) rather than TRUNCATE: TRUNCATE makes new files for every
+#: table and index, and took ~0.7 s a test here against ~0.05 s for this.
+_EMPTY_EVERY_TABLE = """
+DO $$
+DECLARE
+    name text;
+    sequence record;
+BEGIN
+    FOR name IN SELECT tablename FROM pg_tables
+                WHERE schemaname = 'public' AND tablename <> 'alembic_version' LOOP
+        EXECUTE format('DELETE FROM public.%I', name);
+    END LOOP;
+    FOR sequence IN SELECT sequencename, start_value FROM pg_sequences
+                    WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
+        PERFORM setval(format('public.%I', sequence.sequencename), sequence.start_value, false);
+    END LOOP;
+END
+$$
+"""
+
+
 def _clean(url: str) -> None:
+    """Empty this worker's PostgreSQL database: no rows in any table (the one row the
+    migrations seed in audit_head too, as TRUNCATE always did), sequences at their start.
+
+    Triggers (the append-only guards, the foreign keys' checks) are off for the DELETE
+    only, which needs a superuser; for anyone else, TRUNCATE.
+    """
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
-        ).scalars()
-        names = ", ".join(f'"{name}"' for name in tables)
-        if names:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL synchronous_commit TO OFF"))  # a test database: no fsync wait
+        if conn.execute(text("SHOW is_superuser")).scalar_one() == "on":
+            conn.execute(text("SET LOCAL session_replication_role TO replica"))
+            conn.execute(text(_EMPTY_EVERY_TABLE))
+        else:
+            tables = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            names = ", ".join(f'"{name}"' for name in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
