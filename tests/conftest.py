@@ -19,10 +19,12 @@ database is emptied before each test.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests_in = Counter(item.path for item in items)
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: (item.path not in slow, -tests_in[item.path], str(item.path)))
+
+
+@contextmanager
+def logging_kept() -> Iterator[None]:
+    """Run migrations without them changing logging for the tests that follow.
+
+    migrations/env.py calls ``logging.config.fileConfig``, which disables every logger
+    that exists already (the app's among them) and replaces the root logger's handlers
+    and level: a test on the same worker after a migration then logged nothing.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    disabled = {lg: lg.disabled for lg in loggers}
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+        for lg, was in disabled.items():
+            lg.disabled = was
 
 
 def _worker() -> str:
@@ -150,7 +178,7 @@ class PostgresDatabases:
         admin.execute(text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
         admin.execute(text(f'CREATE DATABASE "{building}"'))
         app = create_app("testing", SQLALCHEMY_DATABASE_URI=self.url_of(building))
-        with app.app_context():
+        with app.app_context(), logging_kept():
             upgrade()
             db.session.remove()
             db.engine.dispose()
@@ -211,7 +239,7 @@ def migrated(database_url: str | None, tmp_path_factory: pytest.TempPathFactory)
         return database_url
     template = tmp_path_factory.mktemp("db") / "template.sqlite3"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{template}")
-    with app.app_context():
+    with app.app_context(), logging_kept():
         upgrade()
         db.engine.dispose()
     return str(template)
