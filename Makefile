@@ -35,11 +35,17 @@ test: $(VENV)/.dev translations lint
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
+## Parallel test workers (pytest-xdist); PYTEST_WORKERS=0 runs the suite in this process.
+## Each file's tests stay on one worker, files taken in the order tests/conftest.py sorts
+## them (slow ones first): the browser starts once, the two 50-process races never overlap.
+PYTEST_WORKERS ?= 3
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 test-sqlite: $(VENV)/.dev translations
-	env -u TEST_DATABASE_URL $(PY) -m pytest -q
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q $(PYTEST_PARALLEL)
 
 test-postgres: $(VENV)/.dev translations
-	$(PY) -m pytest -q --database-url "$$TEST_DATABASE_URL"
+	$(PY) -m pytest -q $(PYTEST_PARALLEL) --database-url "$$TEST_DATABASE_URL"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app.extensions import db
+from tests.conftest import logging_kept
+
+
+@pytest.fixture(autouse=True)
+def _logging_kept():
+    """Migrating here must not silence the app's logger for the tests after these."""
+    with logging_kept():
+        yield
 
 
 def test_migrated_schema_equals_the_models(ctx):

@@ -7,7 +7,7 @@ import zipfile
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.extensions import db
@@ -17,18 +17,20 @@ from tests.conftest import ACTOR
 
 @pytest.fixture
 def empty_database(tmp_path, database_url, migrated):
-    """An empty database of the same kind to restore into."""
+    """An empty database of the same kind to restore into (on PostgreSQL, named after this
+    worker's own, so that parallel workers and checkouts do not share it)."""
     if not database_url:
         yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    url = make_url(database_url)
+    name = f"{url.database}_restore"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS bft_restore_test WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE bft_restore_test"))
-    yield database_url.rsplit("/", 1)[0] + "/bft_restore_test"
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS bft_restore_test WITH (FORCE)"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 

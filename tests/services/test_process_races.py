@@ -32,7 +32,10 @@ def _approve_and_pay(url: str, case_id: int, people: dict[str, int], barrier: An
     from app.services.errors import FundOverdrawn
     from app.services.scope import Scope
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    # Fifty writers queue for SQLite's one write lock, on two cores shared with the other
+    # test workers: the last in line can wait longer than the app's 30 s. How long the
+    # queue takes is not what this test is about; who gets the money is.
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, SQLITE_BUSY_TIMEOUT=600)
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         db.session.commit()
