@@ -184,7 +184,8 @@ class PostgresDatabases:
             db.engine.dispose()
         admin.execute(text(f'ALTER DATABASE "{building}" RENAME TO "{self.template}"'))
         admin.execute(text(f'ALTER DATABASE "{self.template}" WITH ALLOW_CONNECTIONS false'))
-        admin.execute(text(f"COMMENT ON DATABASE \"{self.template}\" IS '{self.tag}'"))
+        tag = self.tag.replace("'", "''")
+        admin.execute(text(f"COMMENT ON DATABASE \"{self.template}\" IS '{tag}'"))
         self._drop_older_templates(admin)
 
     def _drop_older_templates(self, admin: Connection) -> None:

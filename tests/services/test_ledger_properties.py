@@ -201,6 +201,10 @@ class CaseServiceMachine(RuleBasedStateMachine):
         self.model = {code: self._balances(fund) for code, fund in self.funds.items()}
         self.outstanding: dict[int, Decimal] = {}  # case id -> committed, not yet paid
         self.paid_checkups: set[int] = set()
+        # The budget covers so many check-ups in all; the examples before this one, on the
+        # same database, may have used some.
+        checkups = cases.checkup_status(self.funds["2015100002"])
+        self.checkup_places_left = checkups.entitled_places - checkups.paid_workers
         self.seen: dict[int, tuple] = {}  # every ledger entry seen, as first read
 
     @staticmethod
@@ -355,10 +359,16 @@ class CaseServiceMachine(RuleBasedStateMachine):
                 actor=self.fn,
             )
 
-        allowed = amount <= 500 and worker_id not in self.paid_checkups and amount <= model["available"]
+        allowed = (
+            amount <= 500
+            and worker_id not in self.paid_checkups
+            and amount <= model["available"]
+            and self.checkup_places_left > 0
+        )
         assert self._attempt(step) == allowed, (worker_id, amount)
         if allowed:
             self.paid_checkups.add(worker_id)
+            self.checkup_places_left -= 1
             model["available"] -= amount
             model["paid"] += amount
 
