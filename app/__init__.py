@@ -54,6 +54,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.errors import install_error_pages
     from app.funds import bp as funds_bp
     from app.jobs import bp as jobs_bp
+    from app.labels import label
     from app.money import capitals, format_yuan
     from app.registry import bp as registry_bp
     from app.reports import bp as reports_bp
@@ -76,6 +77,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
 
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["capitals"] = capitals
+    app.jinja_env.filters["label"] = lambda code, kind: label(kind, code)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission)

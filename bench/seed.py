@@ -486,6 +486,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                 amount,
                 extra.get("pending"),
                 extra.get("reverses"),
+                extra.get("case"),
                 extra.get("memo", ""),
                 clock,
                 extra.get("by"),
@@ -509,6 +510,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
         "amount",
         "pending_id",
         "reverses_id",
+        "case_id",
         "memo",
         "created_at",
         "created_by_id",
@@ -580,6 +582,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                     amount,
                     memo=f"申请{case_id}",
                     by=people["reviewer"],
+                    case=case_id,
                 )
                 parts = [amount] if not case_paid_twice[k] else [amount - amount // 2, amount // 2]
                 if name == "closed":

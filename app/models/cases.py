@@ -33,6 +33,7 @@ CASE_STATUSES = {
     "cancelled": _l("Cancelled"),
 }
 PAYMENT_METHODS = {"cash": _l("Cash"), "bank_transfer": _l("Bank transfer")}
+CAMPAIGN_STATUSES = {"draft": _l("Draft"), "approved": _l("Approved"), "cancelled": _l("Cancelled")}
 
 
 def _in(column: str, values: object) -> str:
@@ -96,7 +97,7 @@ class Campaign(db.Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint("amount_each > 0", name="amount_positive"),
-        CheckConstraint("status IN ('draft', 'approved', 'cancelled')", name="status"),
+        CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

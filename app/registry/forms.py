@@ -18,17 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from app.labels import RELATION_LABELS
 from app.models.registry import LEVEL_LABELS
 from app.services import eligibility
 
-RELATION_LABELS = {
-    "spouse": _l("Spouse"),
-    "child": _l("Child"),
-    "parent": _l("Parent"),
-    "sibling": _l("Brother or sister"),
-    "grandchild": _l("Grandchild"),
-    "other": _l("Other"),
-}
 MEMBER_ROWS = 6
 
 
