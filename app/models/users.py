@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # 姓名: the person's real name, shown on papers, exports and the audit log.
+    full_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -48,6 +50,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def display_name(self) -> str:
+        """The real name where one is set, else the user name: what a person is shown."""
+        return self.full_name or self.username
 
     @property
     def role_label(self) -> str:
