@@ -1,7 +1,15 @@
 """Resident ID numbers (居民身份证号码, GB 11643-1999) and mainland mobile numbers.
 
-The check digit (ISO 7064 MOD 11-2) is python-stdnum's ``cn.ric``. Its table of
-region codes lags behind reality, so an unknown region is a warning, not a refusal.
+The check digit (ISO 7064 MOD 11-2) is python-stdnum's ``cn.ric``; the region codes
+are its table (``stdnum/cn/loc.dat``), which lags behind reality, so an unknown region is
+a warning, not a refusal.
+
+A region code is known when it has existed at any time. python-stdnum's own check
+(``ric.get_birth_place``) asks for the code in force in the *birth* year, but a number
+keeps the code of the place where it was first issued, and the 18-character numbers date
+from 1999 (many converted from earlier 15-digit ones): a worker born in 1970 in 桥西区
+(130703, created 1983) holds a perfectly good number. So only a code that never existed
+is warned about.
 """
 
 from __future__ import annotations
@@ -12,8 +20,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 _SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -46,6 +54,21 @@ class ResidentId:
         return []
 
 
+def region_name(code: str) -> str | None:
+    """The place a 6-digit region code names (``"河北省 桥西区"``), by its latest name, or
+    None when the code never existed in python-stdnum's table."""
+    found: dict[str, str] = {}
+    for _part, properties in numdb.get("cn/loc").info(code):
+        found.update(properties)
+    county = found.get("county")
+    if not county:
+        return None
+    # "[1983-1994]东矿区,[1995-]古冶区": names in time order, each with the years it held.
+    latest = county.split(",")[-1]
+    name = latest.split("]", 1)[1] if latest.startswith("[") else latest
+    return " ".join(v for v in (found.get("province"), name) if v)
+
+
 def normalise(text: str) -> str:
     """Full-width digits to ASCII, spaces removed, a lower-case x made upper-case."""
     return unicodedata.normalize("NFKC", text or "").replace(" ", "").strip().upper()
@@ -71,11 +94,7 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
     # calc_check_digit reads the first 17 characters of the whole 18-character number.
     if ric.calc_check_digit(number) != number[17]:
         raise InvalidIdNumber(_("The check digit of this ID number is wrong; check for a typing error."))
-    try:
-        place = ric.get_birth_place(number)
-        region: str | None = " ".join(v for v in (place.get("province"), place.get("county")) if v)
-    except ValidationError:
-        region = None
+    region = region_name(number[:6])
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return ResidentId(number=number, birth_date=birth, sex=sex, region=region)
 

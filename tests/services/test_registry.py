@@ -72,12 +72,12 @@ def test_invalid_ids_are_refused_with_a_clear_message(number, message, app):
     assert message in refused.value.message
 
 
-def test_the_standards_own_example_is_a_warning_not_a_refusal(app):
+def test_the_standards_own_example_is_accepted(app):
     with app.test_request_context():
         resident = parse_resident_id("440524188001010014")
         assert resident.birth_date == date(1880, 1, 1)
-        assert resident.region is None
-        assert "440524" in resident.warnings[0]
+        assert resident.region == "广东省 潮阳县"  # 1983–1993: a code that existed is known
+        assert resident.warnings == []
 
 
 @pytest.mark.parametrize(
