@@ -5,6 +5,7 @@ nothing: the refusals run through the same runner (app/services/steps.py)."""
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -29,7 +30,9 @@ def test_a_bad_policy_value_is_refused_and_recorded_through_page_api_and_cli(
     page = client.post(
         "/admin/policy?year=2015", data={"key": "minimum_living_line", "value": "很多", "unit": "711002"}
     ).get_data(as_text=True)
-    assert "很多 不是参数 minimum_living_line 的有效值" in page  # the message, on the form again
+    # The message, on the form again: the value's name in Chinese and what to enter.
+    assert "“很多”不是“最低生活保障线（元/人/月）”的有效值，请输入金额，如 580.00。" in page
+    assert "minimum_living_line" not in re.sub(r"<[^>]+>", " ", page)  # not as words, only as a form value
 
     token = user_service.issue_token(db.session.get(User, admin.id), actor=ACTOR)
     db.session.commit()

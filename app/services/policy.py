@@ -32,10 +32,19 @@ def _days(text: str) -> int:
     return value
 
 
+#: What to enter, as the refusal of a bad value says it.
+MONEY_HINT = _l("an amount in yuan, such as 580.00")
+DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
+
+
 @dataclass(frozen=True)
 class PolicyKey:
     label: object
     parse: Callable[[str], object]
+
+    @property
+    def hint(self) -> object:
+        return DAYS_HINT if self.parse is _days else MONEY_HINT
 
 
 KEYS: dict[str, PolicyKey] = {
@@ -64,7 +73,12 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
     try:
         parsed = KEYS[key].parse(value.strip())
     except ValueError as refused:
-        message = _("%(value)s is not a valid value for %(key)s.", value=value, key=key)
+        message = _(
+            "%(value)s is not a valid value for %(name)s: enter %(hint)s.",
+            value=value,
+            name=KEYS[key].label,
+            hint=KEYS[key].hint,
+        )
         if isinstance(refused, InvalidAmount) and refused.reason is not None:
             message = f"{message} {refused.reason}"
         raise InvalidInput(message, field="value") from None
