@@ -1,0 +1,350 @@
+"""No code word reaches a person: every page, with objects in every state, in Chinese.
+
+One database holds a year of an office with everything in every state
+(tests/every_state.py). Every GET page of the URL map (the JSON API and static files
+aside) is called with its arguments filled in by each real object of its kind and with a
+few filters, as the roles allowed to see it (see :func:`_calls`), and the text a person sees — the page's text without its tags,
+scripts and styles, the option labels, and the title, placeholder, aria-label, alt and
+button-value attributes — is checked against
+
+- every code of the label tables (``app.labels.tables()``): ``spouse``, ``draft``,
+  ``bank_transfer``, ``ledger.direct_payment`` ...;
+- and a general rule: no Latin word of three letters or more, except the short list
+  :data:`ALLOWED` of names a Chinese office uses as they are (file formats, the API).
+
+A new page is walked without being listed; one whose arguments cannot be filled in, that
+no role may see, or that is never shown, fails the walk — so no page escapes it. The
+database is built once for the module and only read by the walk.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, select, text
+
+from app import create_app
+from app.auth.permissions import ROLE_PERMISSIONS
+from app.extensions import db
+from app.labels import tables
+from app.models.org import Unit
+from app.models.users import ROLES
+from tests.every_state import PASSWORD, EveryState, build
+
+#: Latin words a person may see as they are, each for a reason.
+ALLOWED = {
+    "XLSX": "the spreadsheet format, as Excel and WPS name it on their own menus",
+    "CSV": "the text-table format, likewise",
+    "ZIP": "the archive the audit package comes in",
+    "API": "the interface for other systems, named in the standard's own terms",
+    "UTF": "UTF-8, the encoding a CSV file may be in, as every editor names it",
+    "SHA": "SHA-256, the fingerprint algorithm the audit package names (its standard's name)",
+}
+#: Downloads (not pages): their contents are checked by the spreadsheet tests.
+DOWNLOADS = {
+    "audit.export",
+    "jobs.download",
+    "registry.export_csv",
+    "registry.import_template",
+    "reports.budget_execution_xlsx",
+    "reports.performance_xlsx",
+}
+#: Further addresses of a page that show other states (filters), beside the plain one.
+VARIANTS = {
+    "registry.index": [
+        "?status=out_of_hardship",
+        "?status=closed",
+        "?category=3",
+        "?q=zh",
+        "?q=不存在的名字",
+    ],
+    "cases.index": ["?status=" + status for status in ("draft", "notice", "paid", "closed", "cancelled")],
+    "funds.index": ["?year=2015"],
+    "reports.performance_page": ["?year=2015"],
+    "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
+    "audit.index": ["?action=case.", "?actor=nobody"],
+    "audit.export": ["?year=2015"],
+}
+#: Pages whose words another part of the work is still changing: walked and reported by
+#: their own test, expected to fail until that work lands (then it passes, strictly, and
+#: the entry must go).
+PENDING = {
+    "audit.index": "the audit log for an auditor (issue #15, point 4): action names, objects, changes",
+}
+#: Pages whose buttons and forms depend on who looks and the object's state: every object
+#: as every role allowed.
+EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail"}
+LATIN_WORD = re.compile(
+    r"[A-Za-z][A-Za-z_]+[A-Za-z]"
+)  # three letters or more; a code_with_underscores is one
+HEX_DIGEST = re.compile(r"\b[0-9a-f]{16,}\b")
+SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "label"}
+
+
+class VisibleText(HTMLParser):
+    """The text of a page as a person sees it (and hears it from a screen reader)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0  # inside <script> or <style>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        values = dict(attrs)
+        self.parts.extend(v for k, v in attrs if k in SHOWN_ATTRIBUTES and v)
+        if tag == "input" and values.get("type") in ("submit", "button", "reset") and values.get("value"):
+            self.parts.append(values["value"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    parser = VisibleText()
+    parser.feed(page)
+    parser.close()
+    return "\n".join(parser.parts)
+
+
+def code_words() -> dict[str, str]:
+    """Every code of the label tables with a Latin letter in it -> its kind."""
+    return {
+        str(code): kind
+        for kind, table in tables().items()
+        for code in table
+        if isinstance(code, str) and re.search(r"[A-Za-z]", code)
+    }
+
+
+def leaks_in(text_seen: str, codes: dict[str, str], data_words: tuple[str, ...] = ()) -> dict[str, str]:
+    """What in ``text_seen`` is a code word or a Latin word not allowed: each (as
+    ``code 'spouse' (relation)`` or ``word 'Save'``) with the text around its first place."""
+    for word in data_words:  # names people typed (user names): data, not product words
+        text_seen = re.sub(rf"(?<![A-Za-z0-9_.]){re.escape(word)}(?![A-Za-z0-9_])", " ", text_seen)
+    text_seen = HEX_DIGEST.sub(" ", text_seen)  # a fingerprint (the audit chain's head) to compare
+    found: dict[str, str] = {}
+    for code, kind in codes.items():
+        match = re.search(rf"(?<![A-Za-z0-9_.]){re.escape(code)}(?![A-Za-z0-9_])", text_seen)
+        if match:
+            found[f"code {code!r} ({kind})"] = _around(text_seen, match.start())
+    for match in LATIN_WORD.finditer(text_seen):
+        if match.group().upper() not in ALLOWED and match.group() not in codes:
+            found.setdefault(f"word {match.group()!r}", _around(text_seen, match.start()))
+    return found
+
+
+def _around(text_seen: str, at: int) -> str:
+    return " ".join(text_seen[max(at - 30, 0) : at + 40].split())
+
+
+@dataclass
+class Seen:
+    url: str
+    role: str
+    status: int
+    mimetype: str
+    leaks: dict[str, str] = field(default_factory=dict)  # what leaked -> the text around it
+
+
+@dataclass
+class Walk:
+    state: EveryState
+    seen: dict[str, list[Seen]] = field(default_factory=dict)  # endpoint -> what each call showed
+    unwalkable: dict[str, str] = field(default_factory=dict)  # endpoint -> why
+
+
+def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
+    with app.app_context():
+        unit_ids = list(db.session.execute(select(Unit.id).order_by(Unit.id)).scalars())
+    return {
+        "worker_id": list(state.worker_ids),
+        "case_id": sorted(set(state.case_ids.values())),
+        "campaign_id": list(state.campaign_ids),
+        "job_id": sorted(state.job_ids),
+        "unit_id": unit_ids,
+        "code": list(state.fund_codes),
+    }
+
+
+def _urls(rule: object, values: dict[str, list[object]]) -> list[tuple[str, object]] | None:
+    """Every address of ``rule`` with its argument filled in (and the value put in); None
+    if its arguments cannot be."""
+    names = sorted(rule.arguments)  # type: ignore[attr-defined]
+    if any(name not in values for name in names) or len(names) > 1:
+        return None
+    if not names:
+        return [(rule.rule, None)]  # type: ignore[attr-defined]
+    pattern = r"<[^>]*" + names[0] + ">"
+    return [(re.sub(pattern, str(value), rule.rule), value) for value in values[names[0]]]  # type: ignore[attr-defined]
+
+
+def _calls(
+    endpoint: str, urls: list[tuple[str, object]], roles: list[str], state: EveryState
+) -> list[tuple[str, str]]:
+    """(address, role) pairs to call: the first object as every role allowed; each other
+    object, and each filter, as one of them in turn — or as every one, on the pages whose
+    buttons and forms depend on the role and the object's state. A job as its owner."""
+    if endpoint.startswith("jobs.") and urls[0][1] is not None:
+        return [(url, state.job_ids[value]) for url, value in urls]  # type: ignore[index]
+    first = urls[0][0]
+    others = [url for url, _value in urls[1:]] + [first + variant for variant in VARIANTS.get(endpoint, [])]
+    calls = [(first, role) for role in roles]
+    for n, url in enumerate(others):
+        calls += [(url, role) for role in roles] if endpoint in EVERY_ROLE else [(url, roles[n % len(roles)])]
+    return calls
+
+
+def _roles_for(view: object) -> list[str] | None:
+    permission = getattr(view, "permission", None)
+    if getattr(view, "is_public", False):
+        return ["anonymous"]
+    return [role for role in ROLES if permission in ROLE_PERMISSIONS[role]] or None
+
+
+def _database(migrated: str, database_url: str | None, folder: Path) -> str:
+    if database_url:  # this worker's PostgreSQL database, emptied
+        engine = create_engine(migrated)
+        with engine.begin() as conn:
+            names = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            joined = ", ".join(f'"{name}"' for name in names)
+            if joined:
+                conn.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated
+    copy = folder / "every-state.sqlite3"
+    shutil.copyfile(migrated, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture(scope="module")
+def walk(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
+    folder = tmp_path_factory.mktemp("every-state")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=_database(migrated, database_url, folder),
+        JOBS_FOLDER=str(folder / "jobs"),
+    )
+    with app.app_context():
+        state = build(folder / "jobs")
+        db.session.remove()
+    clients = {"anonymous": app.test_client()}
+    from tests.every_state import PEOPLE
+
+    for role in ROLES:
+        clients[role] = app.test_client()
+        response = clients[role].post("/login", data={"username": PEOPLE[role][0], "password": PASSWORD})
+        assert response.status_code == 302, role
+    codes = code_words()
+    values = _arguments(app, state)
+    result = Walk(state=state)
+    for rule in app.url_map.iter_rules():
+        endpoint = rule.endpoint
+        if endpoint == "static" or endpoint.startswith("api.") or "GET" not in (rule.methods or ()):
+            continue
+        view = app.view_functions[endpoint]
+        urls, roles = _urls(rule, values), _roles_for(view)
+        if urls is None:
+            result.unwalkable[endpoint] = f"cannot fill in the arguments of {rule.rule}"
+            continue
+        if roles is None:
+            result.unwalkable[endpoint] = "no role may see it"
+            continue
+        calls = _calls(endpoint, urls, roles, state)
+        settings = [{}]
+        if endpoint == "reports.reconciliation_page":  # checked on the spot, and the stored run
+            settings.append({"RECONCILE_PAGE_MAX_ENTRIES": 0})
+        for setting in settings:
+            kept = {key: app.config[key] for key in setting}
+            app.config.update(setting)
+            for url, role in calls:
+                with clients[role].get(url) as response:
+                    page = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+                seen = Seen(url, role, response.status_code, response.mimetype)
+                if page:
+                    seen.leaks = leaks_in(visible_text(page), codes, state.usernames)
+                result.seen.setdefault(endpoint, []).append(seen)
+            app.config.update(kept)
+    yield result
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_every_page_is_walked_and_shown(walk):
+    assert walk.unwalkable == {}
+    for endpoint, calls in walk.seen.items():
+        shown = [c for c in calls if c.status == 200]
+        assert shown, f"{endpoint}: never shown ({sorted({c.status for c in calls})})"
+        assert {c.status for c in calls} <= {200, 404}, [
+            (c.url, c.role, c.status) for c in calls if c.status != 200
+        ]
+        kinds = {c.mimetype for c in shown}
+        if endpoint in DOWNLOADS:
+            assert "text/html" not in kinds, f"{endpoint} is a page now: take it off DOWNLOADS"
+        else:
+            assert kinds == {"text/html"}, f"{endpoint} answers {kinds}: a download? add it to DOWNLOADS"
+
+
+def test_every_case_status_and_object_is_on_its_page(walk):
+    details = {c.url for c in walk.seen["cases.detail"] if c.status == 200}
+    assert {f"/cases/{case_id}" for case_id in walk.state.case_ids.values()} <= details
+    assert len({c.url for c in walk.seen["registry.detail"] if c.status == 200}) == len(walk.state.worker_ids)
+    assert len({c.url for c in walk.seen["jobs.show"] if c.status == 200}) == len(walk.state.job_ids)
+
+
+def _report(walk: Walk, endpoints: set[str]) -> str:
+    by_leak: dict[str, list[tuple[Seen, str]]] = {}
+    for endpoint in sorted(endpoints):
+        for call in walk.seen.get(endpoint, []):
+            for leak, around in call.leaks.items():
+                by_leak.setdefault(leak, []).append((call, around))
+    return "\n".join(
+        f"{leak} on {len(places)} pages, e.g. {places[0][0].url} as {places[0][0].role}: “{places[0][1]}”"
+        for leak, places in sorted(by_leak.items())
+    )
+
+
+def test_no_page_shows_a_code_word_or_english(walk):
+    report = _report(walk, set(walk.seen) - set(PENDING))
+    assert not report, "code words or English shown to a person:\n" + report
+
+
+@pytest.mark.xfail(strict=True, reason="pages still being reworded elsewhere: PENDING")
+def test_pending_pages_too(walk):
+    report = _report(walk, set(PENDING))
+    assert not report, "code words or English shown to a person:\n" + report
+
+
+def test_the_checker_finds_codes_in_text_and_attributes_and_allows_the_short_list():
+    codes = {"spouse": "relation", "bank_transfer": "payment_method", "ledger.direct_payment": "audit_action"}
+    page = (
+        '<p>与户主关系：spouse</p><select><option value="draft">草稿</option></select>'
+        '<input placeholder="ledger.direct_payment"><script>var draft = "approved";</script>'
+        '<style>.city{}</style><button title="Approve">批准</button><p>导出 XLSX、CSV（UTF-8），SHA-256</p>'
+        '<input type="submit" value="Save"><p>zhangli 办理</p><p>链头 6e3ac23c1beee44df77f05e593efaff2</p>'
+    )
+    leaks = leaks_in(visible_text(page), codes, ("zhangli",))
+    assert "code 'spouse' (relation)" in leaks
+    assert "code 'ledger.direct_payment' (audit_action)" in leaks
+    words = {leak.split("'")[1] for leak in leaks if leak.startswith("word")}
+    # Not a code twice, nor XLSX, CSV, UTF, SHA, the user name or the digest.
+    assert words == {"ledger", "direct_payment", "Approve", "Save"}
