@@ -3,9 +3,10 @@
 One database holds a year of an office with everything in every state
 (tests/every_state.py). Every GET page of the URL map (the JSON API and static files
 aside) is called with its arguments filled in by each real object of its kind and with a
-few filters, as the roles allowed to see it (see :func:`_calls`), and the text a person sees — the page's text without its tags,
-scripts and styles, the option labels, and the title, placeholder, aria-label, alt and
-button-value attributes — is checked against
+few filters, as the roles allowed to see it (see :func:`_calls`). The text a person sees
+— the page's text without its tags, scripts and styles, with the option labels, what the
+boxes and buttons show (their values), and the title, placeholder, aria-label and alt
+attributes — is checked against
 
 - every code of the label tables (``app.labels.tables()``): ``spouse``, ``draft``,
   ``bank_transfer``, ``ledger.direct_payment`` ...;
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
@@ -36,7 +38,7 @@ from app.extensions import db
 from app.labels import tables
 from app.models.org import Unit
 from app.models.users import ROLES
-from tests.every_state import PASSWORD, EveryState, build
+from tests.every_state import PASSWORD, PEOPLE, EveryState, build
 
 #: Latin words a person may see as they are, each for a reason.
 ALLOWED = {
@@ -85,6 +87,7 @@ LATIN_WORD = re.compile(
     r"[A-Za-z][A-Za-z_]+[A-Za-z]"
 )  # three letters or more; a code_with_underscores is one
 HEX_DIGEST = re.compile(r"\b[0-9a-f]{16,}\b")
+INVISIBLE_INPUTS = {"hidden", "checkbox", "radio", "password", "file"}  # their value is not shown
 SHOWN_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "label"}
 
 
@@ -101,8 +104,8 @@ class VisibleText(HTMLParser):
             self._hidden += 1
         values = dict(attrs)
         self.parts.extend(v for k, v in attrs if k in SHOWN_ATTRIBUTES and v)
-        if tag == "input" and values.get("type") in ("submit", "button", "reset") and values.get("value"):
-            self.parts.append(values["value"] or "")
+        if tag == "input" and values.get("type", "text") not in INVISIBLE_INPUTS and values.get("value"):
+            self.parts.append(values["value"] or "")  # a button's words, or what a box holds
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style") and self._hidden:
@@ -235,8 +238,15 @@ def _database(migrated: str, database_url: str | None, folder: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+@dataclass
+class Site:
+    app: Flask
+    state: EveryState
+    clients: dict[str, FlaskClient]  # role (or anonymous) -> a signed-in client
+
+
 @pytest.fixture(scope="module")
-def walk(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
+def site(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("every-state")
     app = create_app(
         "testing",
@@ -247,12 +257,19 @@ def walk(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempP
         state = build(folder / "jobs")
         db.session.remove()
     clients = {"anonymous": app.test_client()}
-    from tests.every_state import PEOPLE
-
     for role in ROLES:
         clients[role] = app.test_client()
         response = clients[role].post("/login", data={"username": PEOPLE[role][0], "password": PASSWORD})
         assert response.status_code == 302, role
+    yield Site(app, state, clients)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def walk(site: Site) -> Walk:
+    app, state, clients = site.app, site.state, site.clients
     codes = code_words()
     values = _arguments(app, state)
     result = Walk(state=state)
@@ -283,10 +300,7 @@ def walk(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempP
                     seen.leaks = leaks_in(visible_text(page), codes, state.usernames)
                 result.seen.setdefault(endpoint, []).append(seen)
             app.config.update(kept)
-    yield result
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return result
 
 
 def test_every_page_is_walked_and_shown(walk):
@@ -348,3 +362,54 @@ def test_the_checker_finds_codes_in_text_and_attributes_and_allows_the_short_lis
     words = {leak.split("'")[1] for leak in leaks if leak.startswith("word")}
     # Not a code twice, nor XLSX, CSV, UTF, SHA, the user name or the digest.
     assert words == {"ledger", "direct_payment", "Approve", "Save"}
+
+
+def _refusals(state: EveryState) -> list[tuple[str, str, dict[str, str], str]]:
+    """(role, address, what is typed, words the answer must show): wrong input on the
+    main forms, refused at its field; nothing is changed by any of them."""
+    worker, approved, submitted = state.worker_ids[0], state.case_ids["approved"], state.case_ids["submitted"]
+    bad_household = {
+        "name": "张三",
+        "household_size": "很多",
+        "household_monthly_income": "很多",
+        "category": "9",
+        "main_cause": "nonsense",
+        "members-0-name": "张小",
+        "members-0-relation": "nonsense",
+    }
+    return [
+        ("caseworker", "/workers/new", {}, "请填写姓名"),
+        ("caseworker", "/workers/new", bad_household, "请选择与户主关系"),
+        ("caseworker", f"/workers/{worker}/edit", {}, "请填写姓名"),
+        ("caseworker", "/model-workers/new", {"level": "nonsense", "title_year": "很多"}, "请填写姓名"),
+        ("caseworker", f"/workers/{worker}/cases/new", {"aid_type": "nonsense", "amount": "很多"}, "帮扶"),
+        ("caseworker", f"/workers/{worker}/evidence", {"kind": "nonsense", "received_on": "很多"}, "请"),
+        ("caseworker", f"/workers/{worker}/visits", {"visited_on": "很多"}, "请"),
+        ("finance", f"/cases/{approved}/payments", {"amount": "很多", "paid_on": "2015-02-30"}, "帮扶申请"),
+        ("reviewer", f"/cases/{submitted}/approve", {"amount": "很多"}, "帮扶申请"),
+        ("caseworker", "/campaigns", {"amount_each": "很多", "fund_code": "nonsense"}, "请"),
+        (
+            "admin",
+            "/admin/policy?year=2015",
+            {"key": "minimum_living_line", "value": "很多", "unit": state.unit_code},
+            "“很多”不是“最低生活保障线（元/人/月）”的有效值，请输入金额，如 580.00。",
+        ),
+        (
+            "admin",
+            "/admin/policy?year=2015",
+            {"key": "notice_days", "value": "很多", "unit": state.unit_code},
+            "请输入0 至 60 的整数天数，如 7。",
+        ),
+        ("admin", "/admin/users/new", {"role": "nonsense"}, "请"),
+        ("caseworker", "/password", {}, "密码"),
+    ]
+
+
+def test_refused_forms_answer_in_chinese(site, walk):
+    codes = code_words()
+    for role, url, typed, words in _refusals(site.state):
+        response = site.clients[role].post(url, data=typed, follow_redirects=True)
+        assert response.status_code in (200, 422), (url, response.status_code)
+        seen = visible_text(response.get_data(as_text=True))
+        assert words in seen, (url, words)
+        assert leaks_in(seen, codes, site.state.usernames) == {}, (url, typed)
