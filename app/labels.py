@@ -33,6 +33,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {}
 def tables() -> dict[str, Mapping[Any, Any]]:
     """Every label table by kind (imported on use: the owners import this module too)."""
     from app.models.cases import AID_TYPES, CAMPAIGN_STATUSES, CASE_STATUSES, PAYMENT_METHODS
+    from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
     from app.models.users import ROLE_LABELS
@@ -52,6 +53,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "check": CHECK_LABELS,
         "evidence_kind": EVIDENCE_KINDS,
         "job_kind": KIND_LABELS,
+        "job_status": JOB_STATUS_LABELS,
         "model_worker_level": LEVEL_LABELS,
         "object_type": OBJECT_TYPE_LABELS,
         "payment_method": PAYMENT_METHODS,

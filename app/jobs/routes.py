@@ -23,7 +23,7 @@ def _own(job_id: int):  # type: ignore[no-untyped-def]
 @require(Permission.ACCOUNT_SELF)
 def index() -> str:
     """My jobs: where to come back to an export or import left running."""
-    return render_template("jobs/index.html", jobs=jobs.recent_own(current_user.id), labels=jobs.KIND_LABELS)
+    return render_template("jobs/index.html", jobs=jobs.recent_own(current_user.id))
 
 
 #: Where the result of a job of each kind is read, when it is not a file.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
 
 JOB_STATUSES = ("running", "done", "failed")
+JOB_STATUS_LABELS = {"running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
 
 
 class Job(db.Model):
