@@ -20,6 +20,7 @@ database is built once for the module and only read by the walk.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from app.labels import tables
 from app.models.org import Unit
 from app.models.users import ROLES
 from tests.every_state import PASSWORD, PEOPLE, EveryState, build
+from tests.registry_helpers import make_id
 
 #: Latin words a person may see as they are, each for a reason.
 ALLOWED = {
@@ -253,6 +255,7 @@ def site(migrated: str, database_url: str | None, tmp_path_factory: pytest.TempP
         SQLALCHEMY_DATABASE_URI=_database(migrated, database_url, folder),
         JOBS_FOLDER=str(folder / "jobs"),
     )
+    app.instance_path = str(folder / "instance")  # uploads awaiting confirmation: not the checkout's
     with app.app_context():
         state = build(folder / "jobs")
         db.session.remove()
@@ -413,3 +416,21 @@ def test_refused_forms_answer_in_chinese(site, walk):
         seen = visible_text(response.get_data(as_text=True))
         assert words in seen, (url, words)
         assert leaks_in(seen, codes, site.state.usernames) == {}, (url, typed)
+
+
+def test_the_import_report_speaks_chinese(site, walk):
+    header = "姓名,身份证号,手机号,工作单位,家庭人口,家庭月收入,困难类别,致困主因\n"
+    rows = [
+        f"赵一,{make_id(401, region='130703', birth='19650101')},13800138001,甲厂,3,1200,1,本人患大病",
+        f"钱二,{make_id(402, region='990000')},13800138002,乙厂,3,1200,1,本人患大病",  # no such region
+        "孙三,123,1380013800,丙厂,很多,很多,9,天灾",
+    ]
+    content = (header + "\n".join(rows) + "\n").encode("gb18030")
+    response = site.clients["caseworker"].post(
+        "/workers/import",
+        data={"file": (io.BytesIO(content), "名单.csv")},
+        content_type="multipart/form-data",
+    )
+    seen = visible_text(response.get_data(as_text=True))
+    assert response.status_code == 200 and "孙三" in seen and "2 行可以导入" in seen
+    assert leaks_in(seen, code_words(), site.state.usernames) == {}
