@@ -58,3 +58,38 @@ def test_region_names_come_from_python_stdnums_table():
     assert region_name("110105") == "北京市 朝阳区"
     assert region_name("130700") == "河北省 张家口市"
     assert region_name("000000") is None
+
+
+def _household(id_number: str) -> dict[str, str]:
+    return {
+        "name": "王建华",
+        "id_number": id_number,
+        "phone": "13900139000",
+        "employer": "桥西区纺织厂",
+        "household_size": "1",
+        "household_monthly_income": "500",
+        "category": "1",
+        "category_reason": "低于低保线",
+        "main_cause": "illness_self",
+        "unit": "711002",
+    }
+
+
+def test_registering_a_worker_born_in_1970_in_qiaoxi_warns_of_nothing(client, auth, world):
+    auth.login("caseworker")
+    page = client.post(
+        "/workers/new",
+        data=_household(make_id(501, region="130703", birth="19700101")),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "王建华" in page and "地区码" not in page
+
+
+def test_registering_with_a_region_that_never_existed_says_so(client, auth, world):
+    auth.login("caseworker")
+    page = client.post(
+        "/workers/new",
+        data=_household(make_id(502, region="990000", birth="19700101")),
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "王建华" in page and "地区码 990000" in page
