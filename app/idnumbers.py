@@ -39,7 +39,7 @@ class ResidentId:
     number: str
     birth_date: date
     sex: str  # "M" or "F"
-    region: str | None  # e.g. "北京市 朝阳区"; None when stdnum does not know the code
+    region: str | None  # e.g. "北京市 朝阳区"; None for a code that never existed
 
     @property
     def warnings(self) -> list[str]:
