@@ -251,7 +251,13 @@ def test_the_payment_form_refuses_a_misplaced_comma_and_reads_grouped_amounts(cl
     def pay(typed: str, voucher: str):
         return client.post(
             f"/cases/{case.id}/payments",
-            data={"amount": typed, "voucher_no": voucher, "paid_on": "2015-03-05", "method": "cash"},
+            data={
+                "amount": typed,
+                "voucher_no": voucher,
+                "paid_on": "2015-03-05",
+                "method": "cash",
+                "confirmed": "1",
+            },
             follow_redirects=True,
         )
 
@@ -271,9 +277,12 @@ def test_the_check_up_form_reads_full_width(client, auth, world):
     checkup = db.session.execute(select(Fund).where(Fund.code == "2015100002")).scalar_one()
     auth.login("finance")
     url = f"/checkups/{checkup.id}/1"
-    data = {"voucher_no": "TJ-1", "paid_on": "2015-04-01"}
+    data = {"voucher_no": "TJ-1", "paid_on": "2015-04-01", "confirmed": "1"}
     refused = client.post(url, data={**data, "amount": "5,00"}, follow_redirects=True)
-    assert [GROUPING in m for m in _flashes(refused)] == [True]
+    assert refused.status_code == 422  # the roster again, the message at the amount of that row
+    at_amount = re.findall(r'id="amount-1-error">([^<]*)<', refused.get_data(as_text=True))
+    assert [GROUPING in m for m in at_amount] == [True]
+    assert _kept(refused, "5,00") and _kept(refused, "TJ-1")
     assert ledger.balance(checkup).paid == D("0.00")
     client.post(url, data={**data, "amount": "５００．００"})
     assert ledger.balance(checkup).paid == D("500.00")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import confirm
 from app.actions import perform, show_on_form
 from app.admin import bp
 from app.admin.forms import ActionForm, PolicyForm, UserForm
@@ -55,6 +56,7 @@ def users() -> str:
         people=people,
         tokens=user_service.live_token_counts(),
         action=ActionForm(),
+        disabling={person.id: confirm.attributes(disabling(person)) for person in people},
         now=utcnow(),
     )
 
@@ -115,9 +117,30 @@ def _step(user_id: int, action, message) -> Response:  # type: ignore[no-untyped
     return redirect(url_for("admin.users"))
 
 
+def disabling(user: User) -> confirm.Confirmation:
+    """停用 asks first: it ends every session and API token of the person at once."""
+    return confirm.Confirmation(
+        title=_("Confirm disabling the user"),
+        lead=_(
+            "%(name)s can no longer log in; every session and API token of theirs stops working at once.",
+            name=user.username,
+        ),
+        facts=(
+            confirm.Fact(_("User name"), user.username),
+            confirm.Fact(_("Role"), str(user.role_label)),
+            confirm.Fact(
+                _("Union unit"), f"{user.unit.code} {user.unit.name}" if user.unit else _("All units")
+            ),
+        ),
+        button=_("Disable"),
+    )
+
+
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @require(Permission.USERS_MANAGE)
-def disable(user_id: int) -> Response:
+def disable(user_id: int) -> str | Response:
+    if confirm.needed():
+        return confirm.page(disabling(_user(user_id)), back=url_for("admin.users"))
     return _step(
         user_id,
         lambda user: user_service.set_active(user, False, actor=current_actor()),

@@ -1,9 +1,13 @@
-"""Send-warmth campaign pages: plan a campaign, its roster (发放花名册), approve or cancel it."""
+"""Send-warmth campaign pages: plan a campaign, its roster (发放花名册), approve or cancel it.
+Approving and cancelling ask for confirmation first (app/confirm.py); each roster line's
+payment form gets a new request token each time it is drawn, so a double submit pays once
+and a line whose payment was reversed can be paid again. A line's payment is made by
+``cases.pay`` (app/cases/actions.py), which answers a refusal with :func:`campaign_page`."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,11 +15,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.actions import flash_error, perform
+from app import confirm
+from app.actions import perform, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, can, require
-from app.cases import bp
-from app.cases.forms import CampaignForm, NoteForm, PaymentForm
+from app.cases import bp, confirmations
+from app.cases.forms import CampaignForm, NoteForm, PaymentForm, default_day
 from app.cases.routes import fund_label
 from app.extensions import db
 from app.models.cases import CASE_STATUSES, Campaign
@@ -26,8 +31,9 @@ from app.services.errors import DomainError, NotFound, ValidationFailed
 
 @bp.route("/campaigns", methods=["GET", "POST"])
 @require(Permission.REGISTRY_VIEW)
-def campaigns() -> str | Response:
+def campaigns() -> tuple[str, int] | Response:
     payers = funds.in_scope(current_actor(), purpose=cases.HARDSHIP_AID)
+    status = 200
     form = CampaignForm()
     form.fund_code.choices = choices([(f.id, fund_label(f)) for f in payers])
     if request.method == "POST":
@@ -50,7 +56,8 @@ def campaigns() -> str | Response:
         try:
             campaign = steps.run(step, name="campaign.plan", actor=current_actor())
         except DomainError as error:
-            flash_error(error)
+            show_on_form(form, error, "name")
+            status = 422
         else:
             flash(
                 _("%(n)s households chosen; the campaign waits for approval.", n=len(campaign.cases)),
@@ -58,7 +65,8 @@ def campaigns() -> str | Response:
             )
             return redirect(url_for("cases.campaign", campaign_id=campaign.id))
     query = select(Campaign).where(current_actor().scope.where(Campaign.unit_id)).order_by(Campaign.id.desc())
-    return render_template("cases/campaigns.html", rows=list(db.session.execute(query).scalars()), form=form)
+    rows = list(db.session.execute(query).scalars())
+    return render_template("cases/campaigns.html", rows=rows, form=form), status
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -72,46 +80,80 @@ def _campaign(campaign_id: int) -> Campaign:
 @require(Permission.REGISTRY_VIEW)
 def campaign(campaign_id: int) -> str:
     """The campaign and its roster (发放花名册), printable on A4."""
-    item = _campaign(campaign_id)
-    lines = [c for c in item.cases if c.status != "cancelled"]
-    paid = {c.id: cases.paid_amount(c) for c in lines}
+    return campaign_page(_campaign(campaign_id))
+
+
+def _lines(item: Campaign) -> list:
+    return [c for c in item.cases if c.status != "cancelled"]
+
+
+def campaign_page(item: Campaign, *, refused_line: tuple[int, PaymentForm] | None = None) -> str:
+    """The campaign's page; with ``refused_line`` (case id, form), that line's payment form
+    as it was sent, its errors beside its fields."""
+    lines = _lines(item)
+    total = sum((item.amount_each for _line in lines), Decimal("0.00"))
+    forms = {
+        c.id: PaymentForm(formdata=None, paid_on=default_day(item.fund.year), token=secrets.token_urlsafe(16))
+        for c in lines
+        if c.status == "approved"
+    }
+    if refused_line is not None:
+        forms[refused_line[0]] = refused_line[1]
     return render_template(
         "cases/campaign.html",
         campaign=item,
         lines=lines,
-        paid=paid,
+        paid={c.id: cases.paid_amount(c) for c in lines},
         statuses=CASE_STATUSES,
         masked={c.id: registry.masked_id(c.worker) for c in lines},
-        total=sum((item.amount_each for _line in lines), Decimal("0.00")),
-        note_form=NoteForm(),
-        payment_form=PaymentForm(paid_on=date.today()),
+        total=total,
+        note_form=NoteForm(formdata=None),
+        forms=forms,
+        confirm={
+            "approve": confirm.attributes(confirmations.campaign_approval(item, len(lines), total)),
+            "cancel": confirm.attributes(confirmations.campaign_cancel(item, len(lines))),
+            "lines": {
+                c.id: confirm.attributes(confirmations.roster_payment(c, item))
+                for c in lines
+                if c.id in forms
+            },
+        },
     )
 
 
-def _campaign_act(item: Campaign, action: Callable[[], object], message: str, name: str) -> Response:
+def _campaign_act(
+    item: Campaign, action: Callable[[], object], message: str, name: str, confirmation: confirm.Confirmation
+) -> str | Response:
+    if confirm.needed():
+        return confirm.page(confirmation, back=url_for("cases.campaign", campaign_id=item.id))
     perform(action, message, unit_id=item.unit_id, object_type="campaign", object_id=item.id, name=name)
     return redirect(url_for("cases.campaign", campaign_id=item.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/approve", methods=["POST"])
 @require(Permission.CASES_DECIDE)
-def approve_campaign(campaign_id: int) -> Response:
+def approve_campaign(campaign_id: int) -> str | Response:
     item = _campaign(campaign_id)
+    lines = _lines(item)
     return _campaign_act(
         item,
         lambda: cases.approve_campaign(item, actor=current_actor()),
         _("The campaign is approved; its sums are committed."),
         "campaign.approve",
+        confirmations.campaign_approval(
+            item, len(lines), sum((item.amount_each for _line in lines), Decimal("0.00"))
+        ),
     )
 
 
 @bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
 @require(Permission.CASES_CREATE)
-def cancel_campaign(campaign_id: int) -> Response:
+def cancel_campaign(campaign_id: int) -> str | Response:
     item = _campaign(campaign_id)
     return _campaign_act(
         item,
         lambda: cases.cancel_campaign(item, actor=current_actor()),
         _("The campaign is cancelled."),
         "campaign.cancel",
+        confirmations.campaign_cancel(item, len(_lines(item))),
     )

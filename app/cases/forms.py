@@ -1,8 +1,10 @@
-"""Case forms; the rules are the services'. The payment form carries a one-time token
-so a double-clicked submit pays once."""
+"""Case forms; the rules are the services'. The payment forms carry a one-time token,
+new each time the form is drawn, so a double-clicked submit pays once. Each step of a
+case has its own form with its own labelled note (ids differ, names stay ``note``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -41,13 +43,40 @@ class CaseForm(FlaskForm):
     reason = TextAreaField(_l("Reason"))
 
 
+def default_day(year: int, today: date | None = None) -> date | None:
+    """The date a form for the fiscal ``year`` starts with: today when today is in that
+    year; for another year none (a person types the real date rather than correct a wrong one)."""
+    today = today or date.today()
+    return today if today.year == year else None
+
+
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note"))
 
 
+class SubmitForm(FlaskForm):
+    note = TextAreaField(_l("Note with the submission (optional)"), id="submit-note")
+
+
+class CancelForm(FlaskForm):
+    note = TextAreaField(_l("Why the application is cancelled"), id="cancel-note")
+
+
+class ObjectionForm(FlaskForm):
+    note = TextAreaField(_l("What the objection is"), id="objection-note")
+
+
+class RejectForm(FlaskForm):
+    note = TextAreaField(_l("Why the application is rejected"), id="reject-note")
+
+
+class CloseForm(FlaskForm):
+    note = TextAreaField(_l("Note on closing the case (optional)"), id="close-note")
+
+
 class ApproveForm(FlaskForm):
     amount = AmountField(_l("Amount approved (yuan)"))
-    note = TextAreaField(_l("Note"))
+    note = TextAreaField(_l("Note on the approval (optional)"))
 
 
 class PaymentForm(FlaskForm):

@@ -13,7 +13,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.actions import perform
+from app import confirm
+from app.actions import perform, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
@@ -31,7 +32,7 @@ from app.registry.forms import (
     WorkerForm,
     choices,
 )
-from app.services import budgets, eligibility, registry, scope
+from app.services import budgets, eligibility, registry, scope, steps
 from app.services.errors import DomainError, NotFound
 from app.services.registry import MemberInput, WorkerInput
 
@@ -165,12 +166,17 @@ def edit(worker_id: int) -> str | Response:
 @bp.route("/workers/<int:worker_id>")
 @require(Permission.REGISTRY_VIEW)
 def detail(worker_id: int) -> str:
-    worker = _worker(worker_id)
+    return _page(_worker(worker_id))
+
+
+def _page(worker: Worker, *, status_form: StatusForm | None = None) -> str:
+    """The household's page; with a refused ``status_form``, that form as it was sent."""
     year = _year()
     today = date.today()
-    status_form = StatusForm(on=today)
-    status_form.status.choices = choices(STATUS_LABELS)
-    status_form.status.data = worker.status
+    if status_form is None:
+        status_form = StatusForm(formdata=None, on=today)
+        status_form.status.choices = choices(STATUS_LABELS)
+        status_form.status.data = worker.status
     return render_template(
         "registry/detail.html",
         worker=worker,
@@ -185,8 +191,24 @@ def detail(worker_id: int) -> str:
         evidence_form=EvidenceForm(received_on=today),
         visit_form=VisitForm(visited_on=today),
         status_form=status_form,
-        accept_form=AcceptCategoryForm(),
-        reveal_form=RevealForm(),
+        status_confirm=confirm.attributes(_status_confirmation(worker)),
+        accept_form=AcceptCategoryForm(formdata=None),
+        reveal_form=RevealForm(formdata=None),
+    )
+
+
+def _status_confirmation(worker: Worker) -> confirm.Confirmation:
+    return confirm.Confirmation(
+        title=_("Confirm the change of status"),
+        lead=_("The household's file changes status; the change is written to the audit log."),
+        facts=(
+            confirm.Fact(_("Household"), _("%(name)s, File No. %(id)s", name=worker.name, id=worker.id)),
+            confirm.Fact(_("Status now"), str(STATUS_LABELS.get(worker.status, ""))),
+            confirm.typed(_("New status"), "status", choices={k: str(v) for k, v in STATUS_LABELS.items()}),
+            confirm.typed(_("Date"), "on"),
+            confirm.typed(_("Reason"), "reason"),
+        ),
+        button=_("Change status"),
     )
 
 
@@ -245,19 +267,37 @@ def add_visit(worker_id: int) -> Response:
 
 @bp.route("/workers/<int:worker_id>/status", methods=["POST"])
 @require(Permission.REGISTRY_EDIT)
-def change_status(worker_id: int) -> Response:
+def change_status(worker_id: int) -> str | Response | tuple[str, int]:
+    """变更状态: asks for confirmation first; refused, the page again with what was typed."""
     worker = _worker(worker_id)
     form = StatusForm()
     form.status.choices = choices(STATUS_LABELS)
-    return _after_action(
-        worker,
-        form,
-        lambda: registry.change_status(
-            worker, form.status.data, reason=form.reason.data or "", on=form.on.data, actor=current_actor()
-        ),
-        _("Status changed."),
-        incomplete=_("Choose the status and its date."),
-    )
+    if not form.validate_on_submit() or form.on.data is None:
+        if not form.on.errors:
+            form.on.errors = [_("Choose the status and its date.")]
+        return _page(worker, status_form=form), 422
+    if confirm.needed():
+        return confirm.page(
+            _status_confirmation(worker), back=url_for("registry.detail", worker_id=worker.id)
+        )
+    try:
+        steps.run(
+            lambda: registry.change_status(
+                worker,
+                form.status.data,
+                reason=form.reason.data or "",
+                on=form.on.data,
+                actor=current_actor(),
+            ),
+            name="worker.change",
+            actor=current_actor(),
+            subject=steps.Subject("worker", worker.id, worker.unit_id),
+        )
+    except DomainError as error:
+        show_on_form(form, error, "status")
+        return _page(worker, status_form=form), 422
+    flash(_("Status changed."), "success")
+    return redirect(url_for("registry.detail", worker_id=worker.id))
 
 
 @bp.route("/workers/<int:worker_id>/accept-category", methods=["POST"])

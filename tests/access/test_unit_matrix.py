@@ -256,7 +256,12 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(
             ok=ok(302),
             acts=True,
-            body=lambda w: {"status": "out_of_hardship", "on": "2015-06-01", "reason": "已脱困"},
+            body=lambda w: {
+                "status": "out_of_hardship",
+                "on": "2015-06-01",
+                "reason": "已脱困",
+                "confirmed": "1",
+            },
         )
     },
     ("registry.accept_category", "POST"): {
@@ -316,10 +321,12 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("cases.detail", "GET"): {"": Call(values={"case_id": lambda w: w.a.case_paid_id}, shows=True)},
     ("cases.print_form", "GET"): {"": Call(values={"case_id": lambda w: w.a.case_paid_id}, shows=True)},
     ("cases.submit", "POST"): {"": Call(ok=ok(302), acts=True)},
-    ("cases.cancel", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"note": "申请人撤回"})},
+    ("cases.cancel", "POST"): {
+        "": Call(ok=ok(302), acts=True, body=lambda w: {"note": "申请人撤回", "confirmed": "1"})
+    },
     ("cases.objection", "POST"): {
-        # The case is not on notice: the step is refused with a message (302), as for A.
-        "": Call(values=SUBMITTED, ok=ok(302), body=lambda w: {"note": "群众有异议"})
+        # The case is not on notice: the step is refused with a message (the page again, 422).
+        "": Call(values=SUBMITTED, ok=ok(422), body=lambda w: {"note": "群众有异议"})
     },
     ("cases.approve", "POST"): {
         "": Call(values=SUBMITTED, ok=ok(302), acts=True, body=lambda w: {"amount": "800", "note": "同意"})
@@ -328,26 +335,43 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(values=SUBMITTED, ok=ok(302), acts=True, body=lambda w: {"note": "不符合条件"})
     },
     ("cases.close", "POST"): {
-        "": Call(values=APPROVED, ok=ok(302), acts=True, body=lambda w: {"note": "结案"})
+        "": Call(values=APPROVED, ok=ok(302), acts=True, body=lambda w: {"note": "结案", "confirmed": "1"})
     },
     ("cases.pay", "POST"): {
-        "": Call(values=APPROVED, ok=ok(302), acts=True, body=lambda w: {**PAGE_PAYMENT, "token": "page-pay"})
+        "": Call(
+            values=APPROVED,
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {**PAGE_PAYMENT, "token": "page-pay", "confirmed": "1"},
+        )
     },
-    ("cases.reverse", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"reason": "金额录错"})},
+    ("cases.reverse", "POST"): {
+        "": Call(ok=ok(302), acts=True, body=lambda w: {"reason": "金额录错", "confirmed": "1"})
+    },
     ("cases.checkups", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
     ("cases.pay_checkup", "POST"): {
         "": Call(
             ok=ok(302),
             acts=True,
-            body=lambda w: {"amount": "500", "voucher_no": "CHK-2015-900", "paid_on": "2015-06-01"},
+            body=lambda w: {
+                "amount": "500",
+                "voucher_no": "CHK-2015-900",
+                "paid_on": "2015-06-01",
+                "confirmed": "1",
+            },
         ),
         # B's check-up fund, A's model worker: no one may pay one district's model worker
         # from another's fund (the city neither: it is refused with a message, 302).
         "b-fund": Call(
             values={"fund_id": lambda w: w.b.checkup_fund_id},
             mixed=True,
-            sibling=ok(302, 404),
-            body=lambda w: {"amount": "500", "voucher_no": "CHK-2015-901", "paid_on": "2015-06-01"},
+            sibling=ok(404, 422),
+            body=lambda w: {
+                "amount": "500",
+                "voucher_no": "CHK-2015-901",
+                "paid_on": "2015-06-01",
+                "confirmed": "1",
+            },
         ),
     },
     ("cases.campaigns", "GET"): {"": Call(names=None, shows=True)},
@@ -368,8 +392,9 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("cases.campaign", "GET"): {"": Call(shows=True)},
-    ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True)},
-    ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True)},
+    ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
+    ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
+    ("cases.amount_words", "GET"): {"": Call(names=None, values={"amount": lambda w: "1800"})},
     # --- reports -----------------------------------------------------------------------
     ("reports.reconciliation_page", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.reconciliation_run", "POST"): {
@@ -397,7 +422,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("admin.reset_password", "POST"): {"": Call(ok=ok(200), acts=True)},
-    ("admin.disable", "POST"): {"": Call(ok=ok(302), acts=True)},
+    ("admin.disable", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("admin.enable", "POST"): {
         "": Call(values={"user_id": lambda w: w.a.locked_user_id}, ok=ok(302), acts=True)
     },

@@ -181,7 +181,12 @@ def test_the_check_up_page_shows_each_districts_fund_with_its_own_people(client,
     assert "劳模711003" in page and "劳模711002" not in page
     paid = client.post(
         f"/checkups/{_checkup_fund('711002').id}/{city['711002']['model_worker']}",
-        data={"amount": "500.00", "voucher_no": "TJ-9", "paid_on": date(2015, 4, 1).isoformat()},
+        data={
+            "amount": "500.00",
+            "voucher_no": "TJ-9",
+            "paid_on": date(2015, 4, 1).isoformat(),
+            "confirmed": "1",
+        },
     )
     assert paid.status_code == 404
 

@@ -59,6 +59,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.approve_campaign": ("POST", "/campaigns/1/approve", P.CASES_DECIDE),
     "cases.cancel_campaign": ("POST", "/campaigns/1/cancel", P.CASES_CREATE),
     "cases.pay_checkup": ("POST", "/checkups/2/1", P.PAYMENTS_MAKE),
+    "cases.amount_words": ("GET", "/amounts/words?amount=1800", P.ACCOUNT_SELF),
     "registry.new_model_worker": ("GET", "/model-workers/new", P.REGISTRY_EDIT),
     "audit.export_start": ("POST", "/audit/export/start", P.AUDIT_EXPORT),
     "jobs.index": ("GET", "/jobs/", P.ACCOUNT_SELF),

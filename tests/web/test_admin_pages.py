@@ -96,11 +96,13 @@ def test_reset_unlock_disable_enable_and_revoke(client, auth, world, make_user):
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/funds?year=2015", headers=headers).status_code == 401
 
-    client.post(f"/admin/users/{clerk.id}/disable")
+    client.post(f"/admin/users/{clerk.id}/disable", data={"confirmed": "1"})
     db.session.rollback()
     assert db.session.get(User, clerk.id).active is False and _logged("user.disable") == 1
     # No one disables themself: the last administrator would lock everyone out.
-    refused = client.post(f"/admin/users/{admin.id}/disable", follow_redirects=True).get_data(as_text=True)
+    refused = client.post(
+        f"/admin/users/{admin.id}/disable", data={"confirmed": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "不能停用自己的账户" in refused
     db.session.rollback()
     assert db.session.get(User, admin.id).active is True and _logged("user.disable") == 1
@@ -121,7 +123,8 @@ def test_a_unit_administrator_manages_only_the_users_of_their_units(client, auth
     district_admin.unit_id = world.budget.unit.id
     db.session.commit()
     assert "elsewhere" not in client.get("/admin/users").get_data(as_text=True)
-    assert client.post(f"/admin/users/{outsider.id}/disable").status_code == 404
+    assert client.post(f"/admin/users/{outsider.id}/disable", data={"confirmed": "1"}).status_code == 404
+    assert client.post(f"/admin/users/{outsider.id}/disable").status_code == 404  # nor asked to confirm
     assert client.post(f"/admin/users/{outsider.id}/reset-password").status_code == 404
     refused = client.post("/admin/users/new", data={"username": "all", "role": "auditor", "unit": ""})
     assert "请选择工会单位" in refused.get_data(as_text=True)

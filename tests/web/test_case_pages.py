@@ -47,6 +47,7 @@ def test_the_case_journey(client, auth, world):
         "paid_on": "2015-03-05",
         "method": "bank_transfer",
         "token": "tok-1",
+        "confirmed": "1",
     }
     client.post(f"/cases/{case.id}/payments", data=payment)
     client.post(f"/cases/{case.id}/payments", data=payment)  # the double click
@@ -61,7 +62,7 @@ def test_the_case_journey(client, auth, world):
     assert "¥298,200.00" in home
 
     paid = db.session.execute(select(Payment).where(Payment.case_id == case.id)).scalar_one()
-    client.post(f"/payments/{paid.id}/reversal", data={"reason": "账号错误"})
+    client.post(f"/payments/{paid.id}/reversal", data={"reason": "账号错误", "confirmed": "1"})
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "已红冲：账号错误" in page
     assert ledger.balance(fund).paid == Decimal("0.00")
@@ -97,7 +98,9 @@ def test_finance_reverses_a_wrong_payment_of_a_closed_case_and_the_case_opens_ag
 
     auth.login("finance", "finance-y")
     response = client.post(
-        f"/payments/{payment_id}/reversal", data={"reason": "付错了人"}, follow_redirects=True
+        f"/payments/{payment_id}/reversal",
+        data={"reason": "付错了人", "confirmed": "1"},
+        follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert "已红冲：付错了人" in page
@@ -151,11 +154,13 @@ def test_checkup_payment_from_the_page(client, auth, world):
     page = client.get("/checkups").get_data(as_text=True)
     assert "预算可覆盖 46 人" in page
     client.post(
-        f"/checkups/{checkup.id}/1", data={"amount": "501.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01"}
+        f"/checkups/{checkup.id}/1",
+        data={"amount": "501.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01", "confirmed": "1"},
     )
     assert ledger.balance(checkup).paid == Decimal("0.00")
     client.post(
-        f"/checkups/{checkup.id}/1", data={"amount": "500.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01"}
+        f"/checkups/{checkup.id}/1",
+        data={"amount": "500.00", "voucher_no": "TJ-1", "paid_on": "2015-04-01", "confirmed": "1"},
     )
     assert ledger.balance(checkup).paid == Decimal("500.00")
     assert "已于" in client.get("/checkups").get_data(as_text=True)
@@ -184,7 +189,7 @@ def test_a_campaign_from_plan_to_roster(client, auth, make_user, world):
     assert len(campaign.cases) == 3
     auth.logout()
     auth.login("reviewer", "rv")
-    client.post(f"/campaigns/{campaign.id}/approve")
+    client.post(f"/campaigns/{campaign.id}/approve", data={"confirmed": "1"})
     assert ledger.balance(fund).committed == Decimal("1500.00")
     auth.logout()
     auth.login("finance", "fin")
@@ -206,6 +211,7 @@ def test_a_campaign_from_plan_to_roster(client, auth, make_user, world):
             "paid_on": "2015-01-20",
             "token": "r1",
             "return_to": f"/campaigns/{campaign.id}",
+            "confirmed": "1",
         },
     )
     assert response.headers["Location"] == f"/campaigns/{campaign.id}"

@@ -17,10 +17,13 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.cases.forms import (
     ApproveForm,
     CampaignForm,
+    CancelForm,
     CaseForm,
     CheckupForm,
-    NoteForm,
+    CloseForm,
+    ObjectionForm,
     PaymentForm,
+    RejectForm,
     ReversalForm,
 )
 from app.extensions import db
@@ -86,11 +89,11 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/workers/1/reveal", RevealForm),
     ("caseworker", "/model-workers/new", ModelWorkerForm),
     ("caseworker", "/workers/1/cases/new", CaseForm),
-    ("caseworker", "/cases/2/objection", NoteForm),
-    ("caseworker", "/cases/2/cancel", NoteForm),
+    ("caseworker", "/cases/2/objection", ObjectionForm),
+    ("caseworker", "/cases/2/cancel", CancelForm),
     ("reviewer", "/cases/2/approve", ApproveForm),
-    ("reviewer", "/cases/2/reject", NoteForm),
-    ("reviewer", "/cases/3/close", NoteForm),
+    ("reviewer", "/cases/2/reject", RejectForm),
+    ("reviewer", "/cases/3/close", CloseForm),
     ("finance", "/cases/3/payments", PaymentForm),
     ("finance", "/payments/1/reversal", ReversalForm),
     ("caseworker", "/campaigns", CampaignForm),
@@ -182,7 +185,7 @@ def test_hostile_values_in_every_field_never_break_or_inject(client, auth, stage
 
     def attempt(values: dict[str, str]) -> None:
         before = data()
-        response = client.post(path, data=values)
+        response = client.post(path, data={**values, "confirmed": "1"})  # past the confirmation
         assert response.status_code < 500, (path, values)
         page = response.get_data(as_text=True)
         assert SCRIPT not in page and "<img src=x" not in page  # escaped, if shown at all

@@ -106,12 +106,13 @@ def test_evidence_visits_and_status_from_the_page(client, auth, world):
     assert "齐全" in page and "家中困难，孩子上学" in page
     refused = client.post(
         "/workers/1/status",
-        data={"status": "closed", "on": "2015-03-03", "reason": ""},
+        data={"status": "closed", "on": "2015-03-03", "reason": "", "confirmed": "1"},
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "请填写状态变更的原因" in refused
+    assert '<span class="error" id="reason-error">请填写状态变更的原因' in refused  # at its field
     client.post(
-        "/workers/1/status", data={"status": "out_of_hardship", "on": "2015-03-03", "reason": "再就业"}
+        "/workers/1/status",
+        data={"status": "out_of_hardship", "on": "2015-03-03", "reason": "再就业", "confirmed": "1"},
     )
     assert "已脱困" in client.get("/workers/1").get_data(as_text=True)
 

@@ -26,6 +26,7 @@ from app.services.cases.checkups import (
 from app.services.cases.payments import (
     DuplicateVoucher,
     IdempotencyMismatch,
+    check_payment,
     paid_amount,
     pay,
     reverse_payment,
@@ -64,6 +65,7 @@ __all__ = [
     "approve_campaign",
     "cancel",
     "cancel_campaign",
+    "check_payment",
     "checkup_fund",
     "checkup_status",
     "close",

@@ -102,6 +102,13 @@ def payment_fields(
     return value, voucher
 
 
+def check_payment(*, amount: object, voucher_no: str, paid_on: date, method: str, year: int) -> None:
+    """What a payment of the fiscal ``year`` would refuse in its typed fields (amount,
+    voucher number unique in the year, date in the year, method), changing nothing: a
+    page asks it before it asks the person to confirm. The payment checks them again."""
+    payment_fields(amount, voucher_no, paid_on, method, year)
+
+
 def record_payment(
     transfer: Transfer,
     *,

@@ -188,24 +188,21 @@ def open_case(
     return case
 
 
-def submit(case: Case, *, actor: Actor, today: date | None = None) -> None:
-    """Submit; with a notice period for the year the case goes on public notice (公示)."""
+def submit(case: Case, *, actor: Actor, today: date | None = None, note: str = "") -> None:
+    """Submit, with the caseworker's note if any; with a notice period for the year the
+    case goes on public notice (公示)."""
     locked(case, actor)
     require_step(case, "submit")
+    note = _text(note, 2000)
     today = today or date.today()
     days = policy.get_value(case.year, "notice_days", case.worker.unit) or 0
     if days:
         case.notice_start = today
         case.notice_end = today + timedelta(days=int(days))  # type: ignore[call-overload]
-        advance(
-            case,
-            "submit",
-            actor=actor,
-            to="notice",
-            note=_("On public notice until %(day)s.", day=case.notice_end.isoformat()),
-        )
+        notice = _("On public notice until %(day)s.", day=case.notice_end.isoformat())
+        advance(case, "submit", actor=actor, to="notice", note=f"{note} {notice}" if note else notice)
     else:
-        advance(case, "submit", actor=actor)
+        advance(case, "submit", actor=actor, note=note)
 
 
 def raise_objection(case: Case, *, note: str, actor: Actor) -> None:
