@@ -1,5 +1,6 @@
-"""Case pages: list, open, the case with its timeline, decisions, payments, reversals.
-Campaigns are in app/cases/campaigns.py, check-ups in app/cases/checkups.py."""
+"""Case pages: open, the case with its timeline, decisions, payments, reversals.
+Campaigns are in app/cases/campaigns.py, check-ups in app/cases/checkups.py,
+the list in app/cases/listing.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -26,12 +27,9 @@ from app.cases.forms import (
 )
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case
 from app.models.ledger import Fund
-from app.params import db_int
 from app.registry.forms import choices
 from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
 from app.services.errors import DomainError, NotFound, ValidationFailed
-
-PAGE_SIZE = 50
 
 
 def _case(case_id: int) -> Case:
@@ -45,28 +43,6 @@ def _act(case: Case, action: Callable[[], object], message: str, name: str = "ca
     """One service call on the case, then back to the case's page."""
     perform(action, message, unit_id=case.unit_id, object_type="case", object_id=case.id, name=name)
     return redirect(url_for("cases.detail", case_id=case.id))
-
-
-@bp.route("/cases")
-@require(Permission.REGISTRY_VIEW)
-def index() -> str:
-    status = request.args.get("status")
-    page = cases.list_cases(
-        current_actor(),
-        status=status if status in CASE_STATUSES else None,
-        before=request.args.get("before", type=db_int) or None,
-        limit=PAGE_SIZE,
-    )
-    rows = page.items
-    return render_template(
-        "cases/index.html",
-        rows=rows,
-        status=status,
-        statuses=CASE_STATUSES,
-        aid_types=AID_TYPES,
-        paid={c.id: cases.paid_amount(c) for c in rows},
-        next_before=page.next,
-    )
 
 
 def fund_label(fund: Fund) -> str:

@@ -303,6 +303,12 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("registry.export_csv", "GET"): {"": Call(names=None, shows=True)},
     # --- cases -------------------------------------------------------------------------
     ("cases.index", "GET"): {"": Call(names=None, shows=True)},
+    ("cases.export_xlsx", "GET"): {"": Call(names=None, shows=True)},
+    # 新建: the household is found by the beginning of its name (A's first household; not
+    # the whole name, which the search box shows back to whoever typed it).
+    ("cases.choose_household", "GET"): {
+        "": Call(names=None, values={"q": lambda w: w.a.plan.worker_names[0][:2]}, shows=True)
+    },
     ("cases.new", "GET"): {"": Call()},
     ("cases.new", "POST"): {
         "": NEW_CASE,

@@ -37,6 +37,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "registry.model_workers": ("GET", "/model-workers", P.REGISTRY_VIEW),
     "registry.export_csv": ("GET", "/workers/export.csv", P.REGISTRY_VIEW),
     "cases.index": ("GET", "/cases", P.REGISTRY_VIEW),
+    "cases.export_xlsx": ("GET", "/cases.xlsx", P.REGISTRY_VIEW),
+    "cases.choose_household": ("GET", "/cases/new?q=zs", P.CASES_CREATE),
     "cases.new": ("GET", "/workers/1/cases/new", P.CASES_CREATE),
     "cases.detail": ("GET", "/cases/1", P.REGISTRY_VIEW),
     "cases.print_form": ("GET", "/cases/1/print", P.REGISTRY_VIEW),
