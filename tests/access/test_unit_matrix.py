@@ -215,6 +215,15 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         # Without it, each district's own users mean their own fund; the city's is ambiguous.
         "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
     },
+    # The ledger's print version and its spreadsheet: the same fund, found the same way.
+    ("funds.ledger_print", "GET"): {
+        "": Call(values=A_UNIT, shows=True),
+        "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
+    },
+    ("funds.ledger_xlsx", "GET"): {
+        "": Call(values=A_UNIT, shows=True),
+        "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
+    },
     # --- the audit log -----------------------------------------------------------------
     # The hash chain is one for the installation: its head and length are everyone's.
     ("audit.index", "GET"): {"": Call(names=None, shows=True, independent=False)},

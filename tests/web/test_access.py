@@ -18,6 +18,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "auth.change_password": ("GET", "/password", P.ACCOUNT_SELF),
     "funds.index": ("GET", "/?year=2015", P.FUNDS_VIEW),
     "funds.ledger_page": ("GET", "/funds/2015100001/ledger?year=2015", P.FUNDS_VIEW),
+    "funds.ledger_print": ("GET", "/funds/2015100001/ledger/print?year=2015", P.FUNDS_VIEW),
+    "funds.ledger_xlsx": ("GET", "/funds/2015100001/ledger.xlsx?year=2015", P.FUNDS_VIEW),
     "audit.index": ("GET", "/audit/", P.AUDIT_VIEW),
     "audit.verify": ("GET", "/audit/verify", P.AUDIT_VIEW),
     "audit.export": ("GET", "/audit/export?year=2015", P.AUDIT_EXPORT),
