@@ -9,10 +9,11 @@ import io
 from datetime import date
 
 from flask import render_template, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
-from wtforms import DateField, Form, SelectField, StringField
+from wtforms import DateField, Form, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from app.auth.actor import current_actor
@@ -27,6 +28,11 @@ from app.services.audit import Actor
 from app.services.cases import queries, sheets
 
 PAGE_SIZE = 50
+
+
+def all_or(options: dict[object, object] | list[tuple[object, object]]) -> list[SelectChoice]:
+    """A filter's choices: 全部 (no filter) first, then the options."""
+    return [SelectChoice("", _("All")), *choices(options)]
 
 
 class CaseFilterForm(Form):
@@ -49,11 +55,11 @@ def _filter_form(actor: Actor) -> tuple[CaseFilterForm, queries.CaseFilter]:
     units = scope.units_in(actor.scope)
     fund_codes = sorted({(f.code, f.name) for f in funds.in_scope(actor)})
     years = budgets.loaded_years()
-    form.status.choices = choices(CASE_STATUSES, blank=True)
-    form.aid_type.choices = choices(AID_TYPES, blank=True)
-    form.fund.choices = choices([(code, f"{code} {name}") for code, name in fund_codes], blank=True)
-    form.unit.choices = choices([(u.code, f"{u.code} {u.name}") for u in units], blank=True)
-    form.year.choices = choices([(y, y) for y in years], blank=True)
+    form.status.choices = all_or(CASE_STATUSES)
+    form.aid_type.choices = all_or(AID_TYPES)
+    form.fund.choices = all_or([(code, f"{code} {name}") for code, name in fund_codes])
+    form.unit.choices = all_or([(u.code, f"{u.code} {u.name}") for u in units])
+    form.year.choices = all_or([(y, y) for y in years])
     form.validate()
     unit = next((u for u in units if u.code == form.unit.data), None)
     year = request.args.get("year", type=db_int)

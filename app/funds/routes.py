@@ -16,13 +16,13 @@ from wtforms.validators import Optional
 
 from app.auth.actor import current_actor
 from app.auth.permissions import ROLE_PERMISSIONS, Permission, can, require
+from app.cases.listing import all_or
 from app.extensions import db
 from app.funds import bp
 from app.models.cases import CASE_STATUSES
 from app.models.ledger import TRANSFER_KIND_LABELS, Fund
 from app.money import ZERO
 from app.params import db_int
-from app.registry.forms import choices
 from app.services import budget_report, budgets, cases, exports, funds, ledger, ledger_book, scope
 from app.services.errors import DomainError
 
@@ -78,7 +78,7 @@ class LedgerFilterForm(Form):
 
     date_from = DateField(_l("Voucher date from"), validators=[Optional()])
     date_to = DateField(_l("Voucher date to"), validators=[Optional()])
-    kind = SelectField(_l("Entry"), validate_choice=False, choices=choices(TRANSFER_KIND_LABELS, blank=True))
+    kind = SelectField(_l("Entry"), validate_choice=False)
 
 
 def _ledger_of(code: str) -> tuple[Fund, int]:
@@ -95,6 +95,7 @@ def _ledger_of(code: str) -> tuple[Fund, int]:
 def _ledger_filter() -> tuple[LedgerFilterForm, ledger_book.LedgerFilter]:
     """The form as sent (a bad date gets its message at the field and is left out)."""
     form = LedgerFilterForm(MultiDict(request.args))
+    form.kind.choices = all_or(TRANSFER_KIND_LABELS)
     form.validate()
     chosen = ledger_book.LedgerFilter(
         date_from=None if form.date_from.errors else form.date_from.data,
