@@ -28,6 +28,8 @@ from app.services.errors import DomainError
 
 #: Entries on one page of a fund's ledger.
 LEDGER_PAGE = 100
+#: Entries on one printed ledger at most (a longer one is printed by narrower dates).
+PRINT_MAX = 3000
 
 
 def _years() -> list[int]:
@@ -138,13 +140,15 @@ def ledger_print(code: str) -> str:
     """The ledger of the filter on A4 paper: every row, the unit, the date, signature lines."""
     fund, year = _ledger_of(code)
     _form, chosen = _ledger_filter()
+    totals = ledger_book.ledger_totals(fund, chosen)
     return render_template(
         "funds/ledger_print.html",
         fund=fund,
         year=year,
         chosen=chosen,
-        rows=ledger_book.ledger_rows(fund, chosen),
-        totals=ledger_book.ledger_totals(fund, chosen),
+        rows=ledger_book.ledger_rows(fund, chosen, limit=PRINT_MAX),
+        totals=totals,
+        cut=totals.count > PRINT_MAX,
         today=date.today(),
     )
 

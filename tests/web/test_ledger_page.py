@@ -107,3 +107,12 @@ def test_a_reversal_keeps_its_own_voucher_and_date(lists):
     payment = db.session.get(Payment, lists.reversed_payment)
     assert payment.reversal.voucher_no == "XI-HC-01"
     assert payment.reversal.reversed_on.isoformat() == "2015-05-09"
+
+
+def test_a_print_longer_than_the_limit_says_so(client, lists, monkeypatch):
+    from app.funds import routes
+
+    monkeypatch.setattr(routes, "PRINT_MAX", 2)
+    lists_world.login(client, "finance", WEST)
+    page = _page(client, f"{LEDGER}/print?year=2015")
+    assert "只打印了" in page and len(_rows(page)) == 2
