@@ -1,12 +1,12 @@
-"""Case pages: list, open, the case with its timeline and the forms of its next steps.
+"""Case pages: open, the case with its timeline and the forms of its next steps.
 The steps themselves are in app/cases/actions.py, campaigns in app/cases/campaigns.py,
-check-ups in app/cases/checkups.py."""
+check-ups in app/cases/checkups.py, the list in app/cases/listing.py."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -29,12 +29,9 @@ from app.cases.forms import (
 from app.confirm import attributes
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case
 from app.models.ledger import Fund
-from app.params import db_int
 from app.registry.forms import choices
 from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
 from app.services.errors import DomainError, NotFound, ValidationFailed
-
-PAGE_SIZE = 50
 
 
 def _case(case_id: int) -> Case:
@@ -42,28 +39,6 @@ def _case(case_id: int) -> Case:
         return loaders.case(case_id, current_actor())
     except NotFound:
         abort(404)
-
-
-@bp.route("/cases")
-@require(Permission.REGISTRY_VIEW)
-def index() -> str:
-    status = request.args.get("status")
-    page = cases.list_cases(
-        current_actor(),
-        status=status if status in CASE_STATUSES else None,
-        before=request.args.get("before", type=db_int) or None,
-        limit=PAGE_SIZE,
-    )
-    rows = page.items
-    return render_template(
-        "cases/index.html",
-        rows=rows,
-        status=status,
-        statuses=CASE_STATUSES,
-        aid_types=AID_TYPES,
-        paid={c.id: cases.paid_amount(c) for c in rows},
-        next_before=page.next,
-    )
 
 
 def fund_label(fund: Fund) -> str:

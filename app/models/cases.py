@@ -176,6 +176,10 @@ class PaymentReversal(db.Model):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
     transfer_id: Mapped[int] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text)
+    # The reversal's own voucher (红冲凭证): its number and its date. Empty on reversals
+    # recorded before migration 0015 (the ledger then shows the day it was recorded).
+    voucher_no: Mapped[str | None] = mapped_column(String(40))
+    reversed_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

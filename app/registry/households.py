@@ -57,20 +57,30 @@ def index() -> str:
     q = request.args.get("q", "")
     category = request.args.get("category", type=db_int)
     status = request.args.get("status") if request.args.get("status") in WORKER_STATUSES else None
-    page = registry.search(
-        q,
-        category=category if category in eligibility.CATEGORIES else None,
-        status=status,
-        unit_ids=scope.visible_unit_ids(current_user),
+    actor = current_actor()
+    units = scope.units_in(actor.scope)
+    unit = next((u for u in units if u.code == request.args.get("unit")), None)
+    listing = registry.registry_list(
+        actor.scope,
+        registry.RegistryFilter(
+            q=q,
+            category=category if category in eligibility.CATEGORIES else None,
+            status=status,
+            unit_id=unit.id if unit is not None else None,
+        ),
         after=request.args.get("after"),
         limit=PAGE_SIZE,
     )
+    page = listing.page
     return render_template(
         "registry/index.html",
         page=page,
+        listing=listing,
         q=q,
         category=category,
         status=status,
+        unit=unit.code if unit is not None else None,
+        units=units,
         masked={w.id: registry.masked_id(w) for w in page.items},
         categories=eligibility.CATEGORIES,
         statuses=STATUS_LABELS,

@@ -215,6 +215,15 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         # Without it, each district's own users mean their own fund; the city's is ambiguous.
         "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
     },
+    # The ledger's print version and its spreadsheet: the same fund, found the same way.
+    ("funds.ledger_print", "GET"): {
+        "": Call(values=A_UNIT, shows=True),
+        "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
+    },
+    ("funds.ledger_xlsx", "GET"): {
+        "": Call(values=A_UNIT, shows=True),
+        "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
+    },
     # --- the audit log -----------------------------------------------------------------
     # The hash chain is one for the installation: its head and length are everyone's.
     ("audit.index", "GET"): {"": Call(names=None, shows=True, independent=False)},
@@ -308,6 +317,12 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("registry.export_csv", "GET"): {"": Call(names=None, shows=True)},
     # --- cases -------------------------------------------------------------------------
     ("cases.index", "GET"): {"": Call(names=None, shows=True)},
+    ("cases.export_xlsx", "GET"): {"": Call(names=None, shows=True)},
+    # 新建: the household is found by the beginning of its name (A's first household; not
+    # the whole name, which the search box shows back to whoever typed it).
+    ("cases.choose_household", "GET"): {
+        "": Call(names=None, values={"q": lambda w: w.a.plan.worker_names[0][:2]}, shows=True)
+    },
     ("cases.new", "GET"): {"": Call()},
     ("cases.new", "POST"): {
         "": NEW_CASE,

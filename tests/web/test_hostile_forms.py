@@ -278,7 +278,26 @@ def test_an_approval_amount_that_is_not_money_is_refused_not_a_server_error(clie
     }
 
 
-QUERY_NAMES = ("q", "status", "category", "year", "before", "after", "as_of", "lang", "next")
+QUERY_NAMES = (
+    "q",
+    "status",
+    "category",
+    "year",
+    "before",
+    "after",
+    "as_of",
+    "lang",
+    "next",
+    "aid_type",
+    "fund",
+    "unit",
+    "opened_from",
+    "opened_to",
+    "page",
+    "kind",
+    "date_from",
+    "date_to",
+)
 QUERY_VALUES = [
     "\x00",
     "a\x00b",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,6 +28,8 @@ from app.services.cases.workflow import WrongState, advance, locked, require_ste
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class DuplicateVoucher(DomainError):
@@ -213,9 +216,55 @@ def pay(
     return payment
 
 
-def reverse_payment(payment: Payment, *, reason: str, actor: Actor) -> PaymentReversal:
-    """红冲: undo a wrong payment with its own ledger entry; the payment stays on record.
-    The amount goes back to the case's commitment; a closed case is open again."""
+#: The voucher number a reversal gets when none is given: the payment's, marked 红冲.
+REVERSAL_VOUCHER_PREFIX = "红冲-"
+
+
+def reversal_voucher(payment: Payment, voucher_no: str, reversed_on: date | None) -> tuple[str, date]:
+    """The reversal's own voucher number and date: as given (the date within the payment's
+    fiscal year and not before it was paid; the number unused that year), else the
+    payment's number marked 红冲 and today (Beijing)."""
+    voucher = _text(voucher_no, 40) or f"{REVERSAL_VOUCHER_PREFIX}{payment.voucher_no}"[:40]
+    if reversed_on is None:
+        reversed_on = datetime.now(BEIJING).date()
+    elif reversed_on.year != payment.year or reversed_on < payment.paid_on:
+        raise InvalidInput(
+            _(
+                "The reversal date must fall in the %(year)s fiscal year, on or after the payment date"
+                " %(paid_on)s.",
+                year=payment.year,
+                paid_on=payment.paid_on.isoformat(),
+            ),
+            field="reversed_on",
+        )
+    used = db.session.execute(
+        select(Payment.id).where(Payment.year == payment.year, Payment.voucher_no == voucher)
+    ).first() or db.session.execute(
+        select(PaymentReversal.id)
+        .join(Payment, Payment.id == PaymentReversal.payment_id)
+        .where(Payment.year == payment.year, PaymentReversal.voucher_no == voucher)
+    ).first()
+    if used:
+        raise DuplicateVoucher(
+            _("Voucher number %(no)s is already used in %(year)s.", no=voucher, year=payment.year),
+            field="voucher_no",
+        )
+    return voucher, reversed_on
+
+
+def reverse_payment(
+    payment: Payment,
+    *,
+    reason: str,
+    actor: Actor,
+    voucher_no: str = "",
+    reversed_on: date | None = None,
+) -> PaymentReversal:
+    """红冲: undo a wrong payment with its own ledger entry and its own voucher (number and
+    date, :func:`reversal_voucher`); the payment stays on record. The amount goes back to
+    the case's commitment; a closed case is open again.
+
+    Raises InvalidInput (no reason, a date outside the year), DuplicateVoucher, WrongState."""
     loaders.payment(payment.id, actor, lock=True)
     if payment.case is not None:
         locked(payment.case, actor)
@@ -227,9 +276,15 @@ def reverse_payment(payment: Payment, *, reason: str, actor: Actor) -> PaymentRe
         raise WrongState(_("This payment has already been reversed."))
     if payment.case is not None:
         require_step(payment.case, "reverse")
+    voucher, day = reversal_voucher(payment, voucher_no, reversed_on)
     transfer = ledger.reverse(payment.transfer, memo=_("Reversal: %(reason)s", reason=reason), actor=actor)
     reversal = PaymentReversal(
-        payment_id=payment.id, transfer_id=transfer.id, reason=reason, created_by_id=actor.user_id
+        payment_id=payment.id,
+        transfer_id=transfer.id,
+        reason=reason,
+        voucher_no=voucher,
+        reversed_on=day,
+        created_by_id=actor.user_id,
     )
     db.session.add(reversal)
     count_in_month(db.session.get(Fund, payment.fund_id), payment.paid_on, -payment.amount)

@@ -29,6 +29,7 @@ from app.services.registry.finding import (
     search,
 )
 from app.services.registry.input import RELATIONS, CleanWorker, MemberInput, WorkerInput, clean
+from app.services.registry.listing import RegistryFilter, RegistryList, registry_list
 from app.services.registry.model_workers import register_model_worker
 from app.services.registry.review import (
     ReviewItem,
@@ -47,6 +48,8 @@ __all__ = [
     "MemberInput",
     "Page",
     "Registration",
+    "RegistryFilter",
+    "RegistryList",
     "ReviewItem",
     "ValidationFailed",
     "WorkerInput",
@@ -68,6 +71,7 @@ __all__ = [
     "pinyin_keys",
     "register",
     "register_model_worker",
+    "registry_list",
     "reveal_id_number",
     "search",
     "update",

@@ -107,6 +107,12 @@ def _beginning_with(term: str) -> Any:
     return or_(*conditions)
 
 
+def matching(term: str, *, contains: bool = False) -> Any:
+    """The condition a search for ``term`` puts on the files (what the counts of a list
+    page use): beginning with it, or (``contains``) containing it."""
+    return _containing(term) if contains else _beginning_with(term)
+
+
 def _containing(term: str) -> Any:
     return or_(Worker.name.contains(term, autoescape=True), Worker.employer.contains(term, autoescape=True))
 
