@@ -208,7 +208,11 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     # --- funds -------------------------------------------------------------------------
-    ("funds.index", "GET"): {"": Call(names=None, values=YEAR_Q, shows=Permission.REGISTRY_VIEW)},
+    # The home page lists the caller's own work; an auditor's shows the (global) audit chain's length.
+    ("home.index", "GET"): {
+        "": Call(names=None, values=YEAR_Q, shows=Permission.REGISTRY_VIEW, independent=False)
+    },
+    ("funds.index", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("funds.ledger_page", "GET"): {
         # Both districts have a fund 2015100001: the unit says whose ledger is meant.
         "": Call(values=A_UNIT, shows=True),
@@ -368,6 +372,9 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("cases.campaign", "GET"): {"": Call(shows=True)},
+    ("cases.campaign_roster", "GET"): {"": Call(shows=True)},
+    ("cases.payment_voucher", "GET"): {"": Call(shows=True)},
+    ("cases.notice_list", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True)},
     ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True)},
     # --- reports -----------------------------------------------------------------------
