@@ -4,6 +4,7 @@ value for all units."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,13 @@ def _days(text: str) -> int:
     return value
 
 
+def _phone(text: str) -> str:
+    """A telephone number as printed on a notice: digits, with - ( ) or spaces between."""
+    if not re.fullmatch(r"[0-9()（） -]{5,30}", text) or sum(ch.isdigit() for ch in text) < 5:
+        raise ValueError(text)
+    return text
+
+
 @dataclass(frozen=True)
 class PolicyKey:
     label: object
@@ -50,6 +58,7 @@ KEYS: dict[str, PolicyKey] = {
     "ceiling_legal": PolicyKey(_l("Ceiling per household per year: legal aid (yuan)"), _money),
     "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
     "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
+    "supervision_phone": PolicyKey(_l("Supervision phone printed on public notices"), _phone),
 }
 
 
