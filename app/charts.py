@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 
@@ -40,7 +40,7 @@ def nice_ceiling(top: Decimal) -> Decimal:
 def ticks(top: Decimal, count: int = 4, *, whole: bool = False) -> list[Decimal]:
     """``count`` + 1 evenly spaced round values from 0 to :func:`nice_ceiling` of ``top``
     (``whole``: whole numbers only, for counts of people)."""
-    if whole:
+    if whole or top <= 0:  # nothing to show: a plain 0-4 rather than 0.25 steps
         step = max(nice_ceiling(top / count).to_integral_value(rounding=ROUND_CEILING), Decimal(1))
         return [step * i for i in range(count + 1)]
     ceiling = nice_ceiling(top)
@@ -52,12 +52,14 @@ def _px(value: Decimal) -> str:
 
 
 def short_yuan(value: Decimal) -> str:
-    """A figure on a chart: 880.50, 1,200 or 1.5万 (the exact amount is in the bar's title)."""
+    """A figure on a chart, short enough for a column: 881, 1,200 or 1.5万 (the exact
+    amount is in the bar's title and in the table beside the chart)."""
     if value >= 10000:
-        wan = (value / 10000).quantize(Decimal("0.01")).normalize()
+        wan = (value / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
         return f"{wan:f}万"
-    text = f"{value.quantize(Decimal('0.01')):,}"
-    return text[:-3] if text.endswith(".00") else text
+    if value != value.to_integral_value() and value < 1:
+        return f"{value.quantize(Decimal('0.01'))}"
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
 
 
 def _line(x1: Decimal, y1: Decimal, x2: Decimal, y2: Decimal, css: str) -> str:
@@ -77,8 +79,8 @@ def column_chart(
     title: str,
     value_text: Callable[[Decimal], str] = format_yuan,
     axis_text: Callable[[Decimal], str] = short_yuan,
-    width: int = 640,
-    height: int = 240,
+    width: int = 520,
+    height: int = 260,
     whole: bool = False,
 ) -> Markup:
     """Vertical bars (e.g. twelve months), each with its value above it, a y axis with
@@ -124,9 +126,9 @@ def bar_chart(
     title: str,
     value_text: Callable[[Decimal], str] = format_yuan,
     axis_text: Callable[[Decimal], str] = short_yuan,
-    width: int = 640,
+    width: int = 520,
     label_width: int = 150,
-    row: int = 28,
+    row: int = 30,
     whole: bool = False,
 ) -> Markup:
     """Horizontal bars (e.g. categories, forms of aid: long Chinese labels), each labelled

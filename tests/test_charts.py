@@ -85,3 +85,22 @@ def test_no_float_reaches_a_chart():
 def test_an_empty_chart_still_draws_its_axis():
     root = _tree(charts.bar_chart([], title="空"))
     assert list(root.iter(f"{SVG}line"))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0", "0"),
+        ("0.5", "0.50"),
+        ("880.50", "881"),
+        ("1200", "1,200"),
+        ("15000.50", "1.5万"),
+        ("300000", "30万"),
+    ],
+)
+def test_figures_on_a_chart_are_short(value, text):
+    assert charts.short_yuan(Decimal(value)) == text
+
+
+def test_a_chart_of_nothing_has_whole_ticks():
+    assert charts.ticks(Decimal(0)) == [Decimal(v) for v in range(5)]
