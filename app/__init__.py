@@ -53,6 +53,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.cli import register_cli
     from app.errors import install_error_pages
     from app.funds import bp as funds_bp
+    from app.home import bp as home_bp
     from app.jobs import bp as jobs_bp
     from app.labels import label
     from app.money import capitals, format_yuan
@@ -64,6 +65,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     install_security(app)
     install_error_pages(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(funds_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(registry_bp)

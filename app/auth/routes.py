@@ -21,7 +21,7 @@ from app.services.errors import DomainError
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: no scheme, no host, no ``//`` or ``/\\`` tricks."""
-    home = url_for("funds.index")
+    home = url_for("home.index")
     if not target:
         return home
     parts = urlsplit(target)
@@ -46,7 +46,7 @@ def _policy() -> user_service.LoginPolicy:
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("funds.index"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         outcome = user_service.authenticate(
@@ -98,5 +98,5 @@ def change_password() -> str | Response:
             login_user(current_user._get_current_object())  # session version changed: renew this one
             start_session()
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("funds.index"))
+            return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form, policy=_policy())

@@ -1,12 +1,12 @@
-"""The fund balance page (home) and a fund's ledger."""
+"""The fund balance page and a fund's ledger (the home page is app/home)."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
-from decimal import Decimal
 
 from flask import abort, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -14,16 +14,16 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, Form, SelectField
 from wtforms.validators import Optional
 
+from app import charts
 from app.auth.actor import current_actor
-from app.auth.permissions import ROLE_PERMISSIONS, Permission, can, require
+from app.auth.permissions import Permission, require
 from app.cases.listing import all_or
 from app.extensions import db
 from app.funds import bp
-from app.models.cases import CASE_STATUSES
 from app.models.ledger import TRANSFER_KIND_LABELS, Fund
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, budgets, cases, exports, funds, ledger, ledger_book, scope
+from app.services import budget_report, budgets, exports, funds, ledger, ledger_book, scope
 from app.services.errors import DomainError
 
 #: Entries on one page of a fund's ledger.
@@ -40,7 +40,7 @@ def _chosen_year(_years: list[int]) -> int | None:
     return budgets.chosen_year(request.args.get("year", type=db_int))
 
 
-@bp.route("/")
+@bp.route("/funds")
 @require(Permission.FUNDS_VIEW)
 def index() -> str:
     years = _years()
@@ -51,28 +51,19 @@ def index() -> str:
         name: sum((getattr(b, name) for b in balances), ZERO)
         for name in ("budget", "committed", "paid", "available")
     }
-    charts = {b.fund.id: _chart(budget_report.monthly_payments(b.fund)) for b in balances}
-    permissions = {str(p) for p in ROLE_PERMISSIONS.get(current_user.role, frozenset())}
+    fund_charts = {
+        b.fund.id: charts.column_chart(
+            [
+                charts.Bar(f"{i + 1}月", amount)
+                for i, amount in enumerate(budget_report.monthly_payments(b.fund))
+            ],
+            title=_("%(fund)s: paid per month (yuan)", fund=b.fund.name),
+        )
+        for b in balances
+    }
     return render_template(
-        "funds/index.html",
-        years=years,
-        year=year,
-        balances=balances,
-        totals=totals,
-        charts=charts,
-        waiting=cases.waiting_for(permissions, units),
-        recent=cases.recent_payments(units) if can(Permission.REGISTRY_VIEW) else [],
-        statuses=CASE_STATUSES,
+        "funds/index.html", years=years, year=year, balances=balances, totals=totals, charts=fund_charts
     )
-
-
-def _chart(months: list[Decimal]) -> list[dict[str, object]]:
-    """Bars for a server-drawn SVG: twelve months, scaled to the busiest one."""
-    top = max(max(months), Decimal("0.01"))
-    return [
-        {"month": i + 1, "amount": amount, "height": int(max(amount, ZERO) / top * 80)}
-        for i, amount in enumerate(months)
-    ]
 
 
 class LedgerFilterForm(Form):

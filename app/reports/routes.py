@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.cases import AID_TYPES
 from app.params import db_int
 from app.reports import bp
+from app.reports.performance_charts import performance_charts
 from app.services import (
     budget_report,
     budgets,
@@ -77,7 +78,14 @@ def _performance_labels() -> dict[str, dict[object, str]]:
 def performance_page() -> str:
     year = _year()
     report = performance.performance(year, scope.visible_unit_ids(current_user)) if year else None
-    return render_template("reports/performance.html", year=year, report=report, labels=_performance_labels())
+    labels = _performance_labels()
+    return render_template(
+        "reports/performance.html",
+        year=year,
+        report=report,
+        labels=labels,
+        charts=performance_charts(report, labels) if report else {},
+    )
 
 
 @bp.route("/reports/performance.xlsx")

@@ -19,6 +19,7 @@ from app.models.org import Unit
 from app.models.registry import ModelWorker, Worker
 from app.money import ZERO
 from app.services import cases as case_service
+from app.services.eligibility import CATEGORIES
 
 
 @dataclass
@@ -92,10 +93,11 @@ def performance(year: int, unit_ids: list[int] | None = None) -> PerformanceRepo
     status = case_service.checkup_status(checkup_fund) if checkup_fund else None
     return PerformanceReport(
         year=year,
-        by_category=dict(sorted(by_category.items())),
-        by_aid_type={k: by_aid_type[k] for k in AID_TYPES if k in by_aid_type},
+        # Every category, form of aid and month is listed, with nothing paid as 0.
+        by_category={k: by_category[k] for k in sorted({*CATEGORIES, *by_category})},
+        by_aid_type={k: by_aid_type[k] for k in AID_TYPES},
         by_unit=dict(sorted(by_unit.items())),
-        by_month=dict(sorted(by_month.items())),
+        by_month={m: by_month[m] for m in range(1, 13)},
         total=total,
         campaign_households=len({c.worker_id for c in campaign_cases}),
         campaign_paid_households=len(paid_campaign),

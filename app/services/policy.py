@@ -4,6 +4,7 @@ value for all units."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,13 @@ MONEY_HINT = _l("an amount in yuan, such as 580.00")
 DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
 
 
+def _phone(text: str) -> str:
+    """A telephone number as printed on a notice: digits, with - ( ) or spaces between."""
+    if not re.fullmatch(r"[0-9()（） -]{5,30}", text) or sum(ch.isdigit() for ch in text) < 5:
+        raise ValueError(text)
+    return text
+
+
 @dataclass(frozen=True)
 class PolicyKey:
     label: object
@@ -59,6 +67,7 @@ KEYS: dict[str, PolicyKey] = {
     "ceiling_legal": PolicyKey(_l("Ceiling per household per year: legal aid (yuan)"), _money),
     "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
     "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
+    "supervision_phone": PolicyKey(_l("Supervision phone printed on public notices"), _phone),
 }
 
 

@@ -208,7 +208,11 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     # --- funds -------------------------------------------------------------------------
-    ("funds.index", "GET"): {"": Call(names=None, values=YEAR_Q, shows=Permission.REGISTRY_VIEW)},
+    # The home page lists the caller's own work; an auditor's shows the (global) audit chain's length.
+    ("home.index", "GET"): {
+        "": Call(names=None, values=YEAR_Q, shows=Permission.REGISTRY_VIEW, independent=False)
+    },
+    ("funds.index", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("funds.ledger_page", "GET"): {
         # Both districts have a fund 2015100001: the unit says whose ledger is meant.
         "": Call(values=A_UNIT, shows=True),
@@ -410,6 +414,9 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.amount_words", "GET"): {"": Call(names=None, values={"amount": lambda w: "1800"})},
+    ("cases.campaign_roster", "GET"): {"": Call(shows=True)},
+    ("cases.payment_voucher", "GET"): {"": Call(shows=True)},
+    ("cases.notice_list", "GET"): {"": Call(names=None, values=YEAR_Q)},
     # --- reports -----------------------------------------------------------------------
     ("reports.reconciliation_page", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.reconciliation_run", "POST"): {

@@ -37,7 +37,7 @@ def test_unknown_user_gets_the_same_message(client):
 
 def test_balance_page_shows_the_2015_funds(client, auth, budget_2015):
     auth.login("finance")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/funds").get_data(as_text=True)
     assert "资金余额" in page
     assert "2015100001" in page and "困难职工帮扶资金" in page
     assert "2015100002" in page and "省部级劳模体检费" in page
@@ -52,7 +52,7 @@ def test_balance_page_follows_the_ledger(client, auth, budget_2015):
     ledger.pay_direct(fund, "1500.50", actor=ACTOR)
     db.session.commit()
     auth.login("auditor")
-    page = client.get("/?year=2015").get_data(as_text=True)
+    page = client.get("/funds?year=2015").get_data(as_text=True)
     assert "¥291,499.50" in page  # available
     assert "¥7,000.00" in page and "¥1,500.50" in page
 
