@@ -32,8 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.services.exports import safe_cell
-
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BEIJING = ZoneInfo("Asia/Shanghai")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -80,6 +79,14 @@ class PageSetup:
     unit_name: str = ""
     printed_on: date | None = None
     signatures: Sequence[str] = ()
+
+
+def safe_cell(value: object) -> str:
+    """Text for a spreadsheet cell: a leading =, +, -, @ is neutralised with a quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def is_code_header(header: str) -> bool:

@@ -114,7 +114,7 @@ def export_csv() -> Response:
     units = scope.visible_unit_ids(current_user)
     exports.log_export("registry", actor=current_actor(), details={"format": "csv"})
     db.session.commit()
-    rows = exports.csv_stream(exports.REGISTRY_HEADER, exports.registry_rows(units))
+    rows = exports.csv_stream(exports.REGISTRY_COLUMNS, exports.registry_rows(units))
     response = current_app.response_class(stream_with_context(rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5.csv"
