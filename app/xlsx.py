@@ -40,11 +40,19 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 TEXT_FORMAT = "@"
 #: A header ending so marks a column of codes for machines (``类型代码``, ``状态代码``).
 CODE_MARK = "代码"
+PERCENT_FORMAT = "0.0%"
 #: Column kinds: how a value is written and how wide the column starts. ``code`` is a
-#: code or number kept as text (file numbers, project codes, hashes).
-KINDS = ("text", "money", "int", "date", "datetime", "code")
-_WIDTHS = {"text": 18, "money": 14, "int": 8, "date": 12, "datetime": 19, "code": 14}
-_FORMATS = {"money": MONEY_FORMAT, "date": DATE_FORMAT, "datetime": DATETIME_FORMAT, "code": TEXT_FORMAT}
+#: code or number kept as text (file numbers, project codes, hashes); ``percent`` a
+#: share given in per cent (``12.5``), held as the fraction Excel formats as ``12.5%``.
+KINDS = ("text", "money", "int", "date", "datetime", "code", "percent")
+_WIDTHS = {"text": 18, "money": 14, "int": 8, "date": 12, "datetime": 19, "code": 14, "percent": 10}
+_FORMATS = {
+    "money": MONEY_FORMAT,
+    "date": DATE_FORMAT,
+    "datetime": DATETIME_FORMAT,
+    "code": TEXT_FORMAT,
+    "percent": PERCENT_FORMAT,
+}
 _HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 
 
@@ -114,6 +122,8 @@ def cell_value(value: Any, kind: str) -> Any:
         return Decimal(value)  # openpyxl writes a Decimal as a number
     if kind == "int":
         return int(value)
+    if kind == "percent":
+        return Decimal(value) / 100
     if kind == "datetime" and isinstance(value, datetime):
         return beijing(value)
     if kind == "date" and isinstance(value, datetime):
@@ -131,6 +141,8 @@ def csv_value(value: Any, kind: str) -> str:
         return ""
     if kind == "money":
         return f"{value:.2f}"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
@@ -163,10 +175,12 @@ def add_sheet(
     setup: PageSetup | None = None,
     totals: bool = False,
     total_label: str | None = None,
+    heading: str | None = None,
 ) -> Any:
     """Append a sheet called ``title``: header, rows, and (``totals``) a row summing the
-    money columns (those with ``total``), labelled in the first column. Works on a
-    streaming workbook too (rows are then written as they come). Returns the sheet."""
+    money columns (those with ``total``), labelled in the first column. The printed page
+    is headed ``heading`` (default: the title). Works on a streaming workbook too (rows
+    are then written as they come). Returns the sheet."""
     sheet = book.create_sheet(title=title[:31])
     for i, column in enumerate(columns, start=1):
         dimension = sheet.column_dimensions[get_column_letter(i)]
@@ -198,7 +212,7 @@ def add_sheet(
             if column.kind == "money" and column.total and i > 0:
                 total_row[i] = sums[i]
         sheet.append([_cell(sheet, v, c, bold=True) for v, c in zip(total_row, columns, strict=True)])
-    _page_setup(sheet, title, len(columns), setup or PageSetup())
+    _page_setup(sheet, heading or title, len(columns), setup or PageSetup())
     return sheet
 
 
@@ -227,10 +241,11 @@ def workbook(
     *,
     setup: PageSetup | None = None,
     totals: bool = False,
+    heading: str | None = None,
 ) -> bytes:
     """A one-sheet workbook as bytes (for a download)."""
     book = new_book()
-    add_sheet(book, title, columns, rows, setup=setup, totals=totals)
+    add_sheet(book, title, columns, rows, setup=setup, totals=totals, heading=heading)
     return to_bytes(book)
 
 

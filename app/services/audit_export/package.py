@@ -84,9 +84,7 @@ def write_package(
             columns, rows, totals_of = section(year, actor.scope)
             files.append(write_csv(archive, f"{key}.csv", columns, rows(), totals_of))
         report(steps - 1, steps, _("The workbook (audit.xlsx)"))
-        files.append(
-            write_xlsx(archive, "audit.xlsx", _sheets(year, actor.scope), setup=_setup(actor.scope))
-        )
+        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year, actor.scope), setup=_setup(actor.scope)))
         head_seq, head_hash = audit.chain_head()
         manifest = {
             "format": "bangfutong/audit-package@1",
