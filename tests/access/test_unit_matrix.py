@@ -301,6 +301,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("registry.export_csv", "GET"): {"": Call(names=None, shows=True)},
+    ("registry.export_xlsx", "GET"): {"": Call(names=None, shows=True)},
     # --- cases -------------------------------------------------------------------------
     ("cases.index", "GET"): {"": Call(names=None, shows=True)},
     ("cases.new", "GET"): {"": Call()},

@@ -31,6 +31,7 @@ from app import labels
 from app.services import (
     audit_export,
     budget_report,
+    exports,
     performance,
     reconciliation,
     registry_import,
@@ -94,6 +95,10 @@ def _performance(world: SimpleNamespace) -> Produced:
     )
 
 
+def _registry(world: SimpleNamespace) -> Produced:
+    return Produced(exports.registry_workbook(None, unit_name=world.unit.name))
+
+
 def _import_template(world: SimpleNamespace) -> Produced:
     return Produced(registry_import.template_workbook())
 
@@ -104,6 +109,7 @@ PRODUCERS: dict[str, Callable[[SimpleNamespace], Produced]] = {
     "audit package (audit.xlsx)": _audit_package,
     "budget execution (预算执行)": _budget_execution,
     "performance (绩效)": _performance,
+    "registry (困难职工档案)": _registry,
     "registry import template": _import_template,
 }
 

@@ -12,8 +12,10 @@ import zipfile
 from datetime import datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from app.extensions import db
+from app.models import AuditEntry
 from app.services import audit_export
 
 BEIJING_SECOND = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -79,6 +81,16 @@ def test_the_registry_masks_id_and_mobile_numbers_and_names_the_category(world, 
     auth.login("auditor")
     text = client.get("/workers/export.csv").get_data(as_text=True)
     assert "138****8000" in text and "13800138000" not in text
+    book = load_workbook(io.BytesIO(client.get("/workers/export.xlsx").data))
+    sheet = book["困难职工档案"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    header = [c.value for c in sheet[1]]
+    assert len(rows) == len(tables["registry.csv"])
+    assert rows[0][header.index("手机号")] == "138****8000"
+    assert rows[0][header.index("家庭月收入")] == 1500
+    assert sheet.cell(row=2, column=header.index("家庭月收入") + 1).number_format == "#,##0.00"
+    logged = db.session.execute(select(AuditEntry).where(AuditEntry.action == "export.registry")).scalars()
+    assert '"xlsx"' in [e.details for e in logged][-1]
 
 
 def test_the_workbook_holds_numbers_dates_and_a_page_set_up(world):

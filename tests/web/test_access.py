@@ -36,6 +36,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "registry.import_template": ("GET", "/workers/import/template.xlsx", P.REGISTRY_VIEW),
     "registry.model_workers": ("GET", "/model-workers", P.REGISTRY_VIEW),
     "registry.export_csv": ("GET", "/workers/export.csv", P.REGISTRY_VIEW),
+    "registry.export_xlsx": ("GET", "/workers/export.xlsx", P.REGISTRY_VIEW),
     "cases.index": ("GET", "/cases", P.REGISTRY_VIEW),
     "cases.new": ("GET", "/workers/1/cases/new", P.CASES_CREATE),
     "cases.detail": ("GET", "/cases/1", P.REGISTRY_VIEW),
