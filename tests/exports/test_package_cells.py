@@ -110,3 +110,22 @@ def test_the_workbook_holds_numbers_dates_and_a_page_set_up(world):
     logged = book["审计日志"]
     moment = logged.cell(row=2, column=2)
     assert isinstance(moment.value, datetime) and moment.value.microsecond == 0
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_the_next_sheet(ctx, monkeypatch):
+    from decimal import Decimal
+
+    from app.services.audit_export import writers
+    from app.xlsx import Column
+
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 2)
+    out = io.BytesIO()
+    rows = [[n, Decimal(n)] for n in range(1, 6)]
+    with writers.open_archive(out) as archive:
+        entry = writers.write_xlsx(
+            archive, "t.xlsx", [("台账", [Column("序号", "int"), Column("金额", "money")], iter(rows))]
+        )
+    assert entry.rows == 5
+    book = load_workbook(io.BytesIO(zipfile.ZipFile(out).read("t.xlsx")))
+    assert book.sheetnames == ["台账", "台账2", "台账3"]
+    assert [[c.value for c in r] for r in book["台账3"].iter_rows()] == [["序号", "金额"], [5, 5]]

@@ -96,7 +96,7 @@ def write_xlsx(
     book = new_book(streaming=True)
     rows_total = 0
     for title, columns, rows in sheets:
-        counted = _counting(rows)
+        counted = _Counting(rows)
         for part, chunk in enumerate(_parts(counted, XLSX_MAX_ROWS), start=1):
             add_sheet(book, title if part == 1 else f"{title}{part}", columns, chunk, setup=setup)
         rows_total += counted.count
@@ -111,13 +111,13 @@ def write_xlsx(
     return FileEntry(name=name, rows=rows_total, sha256=digest.hexdigest())
 
 
-class _counting:
+class _Counting:
     """An iterator that counts what passes through it."""
 
     def __init__(self, rows: Iterator[list[object]]) -> None:
         self.rows, self.count = rows, 0
 
-    def __iter__(self) -> _counting:
+    def __iter__(self) -> _Counting:
         return self
 
     def __next__(self) -> list[object]:
