@@ -31,6 +31,17 @@ def mask_id_number(id_number: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+def mask_phone(phone: str) -> str:
+    """``13800138000`` → ``138****8000``: the first three and last four digits, as
+    ID numbers are masked (a shorter number keeps only its last two)."""
+    value = (phone or "").strip()
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) > 4:
+        return "*" * (len(value) - 2) + value[-2:]
+    return "*" * len(value)
+
+
 def scrub(text: str) -> str:
     """Mask every ID-number-like sequence in free text (log lines, audit details)."""
     return _ID_LIKE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2).upper(), text)

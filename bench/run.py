@@ -500,19 +500,14 @@ def xlsx_memory(url: str, rows_cap: int) -> str:
     return f"peak {peaks[0]:.0f} MB at {rows_cap // 10:,} rows, {peaks[1]:.0f} MB at {rows_cap:,}: {growth:.0f} MB per 1,000,000 rows"
 
 
-def _ledger_workbook(header: list[str], rows: Callable[[], Any], rows_cap: int) -> None:
+def _ledger_workbook(columns: list[Any], rows: Callable[[], Any], rows_cap: int) -> None:
     """Our XLSX of the ledger, as the audit package writes it, into a scratch file."""
     from itertools import islice
 
-    from openpyxl import Workbook
+    from app import xlsx
 
-    from app.services.exports import safe_cell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("台账")
-    sheet.append(header)
-    for row in islice(rows(), rows_cap):
-        sheet.append([safe_cell(v) for v in row])
+    book = xlsx.new_book(streaming=True)
+    xlsx.add_sheet(book, "台账", columns, islice(rows(), rows_cap))
     with tempfile.TemporaryFile() as out:
         book.save(out)
 

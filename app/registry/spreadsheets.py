@@ -1,5 +1,5 @@
 """The registry in and out of spreadsheets: an import checked first and saved all or
-nothing as a background job, its template, and the CSV export of the files in view."""
+nothing as a background job, its template, and the CSV and XLSX exports of the files in view."""
 
 from __future__ import annotations
 
@@ -114,9 +114,25 @@ def export_csv() -> Response:
     units = scope.visible_unit_ids(current_user)
     exports.log_export("registry", actor=current_actor(), details={"format": "csv"})
     db.session.commit()
-    rows = exports.csv_stream(exports.REGISTRY_HEADER, exports.registry_rows(units))
+    rows = exports.csv_stream(exports.REGISTRY_COLUMNS, exports.registry_rows(units))
     response = current_app.response_class(stream_with_context(rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5.csv"
     )
     return response
+
+
+@bp.route("/workers/export.xlsx")
+@require(Permission.REGISTRY_VIEW)
+def export_xlsx() -> Response:
+    """The same files as the CSV, as a workbook that opens right in Excel."""
+    units = scope.visible_unit_ids(current_user)
+    exports.log_export("registry", actor=current_actor(), details={"format": "xlsx"})
+    db.session.commit()
+    names = [u.name for u in scope.visible_units(current_user)][:1]
+    return send_file(
+        BytesIO(exports.registry_workbook(units, unit_name="".join(names))),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="困难职工档案.xlsx",
+    )

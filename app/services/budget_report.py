@@ -4,13 +4,11 @@ sources of funds), with executed-to-date and remaining columns added."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -19,6 +17,7 @@ from app.models.cases import Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund
 from app.money import ZERO
 from app.services import ledger
+from app.xlsx import Column, PageSetup, today_in_beijing, workbook
 
 TITLE = "专项公用经费支出安排表"
 
@@ -116,63 +115,51 @@ def execution_rows(
     return rows
 
 
+EXECUTION_COLUMNS = [
+    Column("单位", width=20),
+    Column("功能分类", "code", 10),
+    Column("经济分类", "code", 10),
+    Column("项目代码", "code", 12),
+    Column("预算支出项目", width=28),
+    Column("合计", "money"),
+    Column("一般预算拨款", "money"),
+    Column("基金预算拨款", "money"),
+    Column("财政专户核拨", "money"),
+    Column("其他来源收入", "money"),
+    Column("已执行", "money"),
+    Column("已承诺", "money"),
+    Column("剩余", "money"),
+    Column("执行率", "percent"),
+]
+
+
 def execution_workbook(year: int, rows: list[ExecutionRow], as_of: date | None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = TITLE
-    sheet.append([f"{year}年{TITLE}（执行情况）"])
-    sheet.append(
-        [f"截至 {as_of.isoformat()}" if as_of else "全年", "", "", "", "", "", "", "", "", "", "", "单位：元"]
+    """The table as a workbook (:mod:`app.xlsx`): amounts as numbers, a totals row, A4
+    with the unit, the date and the signatures of the unit's head, finance and the preparer."""
+    period = _("to %(date)s", date=as_of.isoformat()) if as_of else _("whole year")
+    heading = f"{year}年{TITLE}（执行情况，{period}，单位：元）"
+    setup = PageSetup(
+        unit_name="、".join(dict.fromkeys(r.unit_name for r in rows)),
+        printed_on=today_in_beijing(),
+        signatures=(_("Head of unit"), _("Head of finance"), _("Prepared by")),
     )
-    sheet.append(
+    values = (
         [
-            "功能分类",
-            "经济分类",
-            "项目代码",
-            "预算支出项目",
-            "合计",
-            "一般预算拨款",
-            "基金预算拨款",
-            "财政专户核拨",
-            "其他来源收入",
-            "已执行",
-            "已承诺",
-            "剩余",
-            "执行率(%)",
+            r.unit_name,
+            r.functional_class,
+            r.economic_class,
+            r.project_code,
+            r.name,
+            r.amount,
+            r.general,
+            r.fund,
+            r.special_account,
+            r.other,
+            r.executed,
+            r.committed,
+            r.remaining,
+            r.share,
         ]
+        for r in rows
     )
-    for row in rows:
-        sheet.append(
-            [
-                row.functional_class,
-                row.economic_class,
-                row.project_code,
-                row.name,
-                row.amount,
-                row.general,
-                row.fund,
-                row.special_account,
-                row.other,
-                row.executed,
-                row.committed,
-                row.remaining,
-                row.share,
-            ]
-        )
-    totals = [
-        sum((getattr(r, name) for r in rows), ZERO)
-        for name in ("amount", "general", "fund", "special_account", "other", "executed", "committed")
-    ]
-    sheet.append(["", "", "", "合计", *totals, totals[0] - totals[5], ""])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cells in sheet.iter_rows(min_row=4, min_col=5, max_col=12):
-        for cell in cells:
-            cell.number_format = "#,##0.00"
-            cell.alignment = Alignment(horizontal="right")
-    for column, width in zip(
-        "ABCDEFGHIJKLM", (10, 10, 13, 22, 14, 14, 12, 12, 12, 14, 14, 14, 10), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook(TITLE, EXECUTION_COLUMNS, values, setup=setup, totals=True, heading=heading)

@@ -5,37 +5,51 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.labels import label
 from app.models.org import Unit
-from app.models.registry import STATUS_LABELS, Worker
-from app.privacy import mask_id_number, vault
-from app.services import eligibility
+from app.models.registry import Worker
+from app.privacy import mask_id_number, mask_phone, vault
 from app.services.audit import Actor, record
+from app.xlsx import (
+    FORMULA_STARTS,
+    Column,
+    PageSetup,
+    add_sheet,
+    csv_rows,
+    new_book,
+    safe_cell,
+    to_bytes,
+    today_in_beijing,
+)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "FORMULA_STARTS",
+    "REGISTRY_COLUMNS",
+    "csv_stream",
+    "log_export",
+    "registry_rows",
+    "registry_workbook",
+    "safe_cell",
+]
 
 
-def safe_cell(value: object) -> str:
-    """Text for a spreadsheet cell: a leading =, +, -, @ is neutralised with a quote."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def csv_stream(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
-    """CSV text chunk by chunk, BOM first; memory stays flat however many rows."""
+def csv_stream(columns: Sequence[Column | str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """CSV text chunk by chunk, BOM first; memory stays flat however many rows. Values as
+    :func:`app.xlsx.csv_value` writes them for each column's kind (money ``1234.50``,
+    dates, Beijing times); a plain header is a text column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"
-    writer.writerow([safe_cell(h) for h in header])
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(v) for v in row])
+    typed = [c if isinstance(c, Column) else Column(c) for c in columns]
+    for count, row in enumerate(csv_rows(typed, rows)):
+        writer.writerow(row)
         if count % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -43,26 +57,28 @@ def csv_stream(header: list[str], rows: Iterable[list[object]]) -> Iterator[str]
     yield buffer.getvalue()
 
 
-REGISTRY_HEADER = [
-    "档案号",
-    "姓名",
-    "身份证号",
-    "性别",
-    "手机号",
-    "工作单位",
-    "工会单位",
-    "家庭人口",
-    "家庭月收入",
-    "人均月收入",
-    "困难类别",
-    "致困主因",
-    "状态",
-    "状态日期",
+REGISTRY_COLUMNS = [
+    Column("档案号", "int"),
+    Column("姓名", width=10),
+    Column("身份证号", "code", 20),
+    Column("性别", width=6),
+    Column("手机号", "code", 13),
+    Column("工作单位", width=24),
+    Column("工会单位", width=20),
+    Column("家庭人口", "int"),
+    Column("家庭月收入", "money"),
+    Column("人均月收入", "money"),
+    Column("困难类别", width=30),
+    Column("类别代码", "code", 8),
+    Column("致困主因", width=14),
+    Column("状态", width=8),
+    Column("状态日期", "date"),
 ]
 
 
 def registry_rows(unit_ids: list[int] | None, batch: int = 1000) -> Iterator[list[object]]:
-    """Every file, in file-number order, with the ID number masked."""
+    """Every file, in file-number order, with the ID and mobile numbers masked; values
+    typed for :data:`REGISTRY_COLUMNS`."""
     protector = vault()
     last = 0
     while True:
@@ -86,18 +102,28 @@ def registry_rows(unit_ids: list[int] | None, batch: int = 1000) -> Iterator[lis
                 w.name,
                 mask_id_number(protector.reveal(w.id_number_protected)),
                 "男" if w.sex == "M" else "女",
-                w.phone,
+                mask_phone(w.phone),
                 w.employer,
                 w.unit_name,
                 w.household_size,
-                f"{w.household_monthly_income:.2f}",
-                f"{per_capita:.2f}",
-                w.category,
-                str(eligibility.CAUSES[w.main_cause]),
-                str(STATUS_LABELS[w.status]),
-                w.status_changed_on.isoformat(),
+                w.household_monthly_income,
+                per_capita,
+                label("category", w.category),
+                str(w.category),
+                label("cause", w.main_cause),
+                label("worker_status", w.status),
+                w.status_changed_on,
             ]
         last = rows[-1].id
+
+
+def registry_workbook(unit_ids: list[int] | None, *, unit_name: str = "") -> bytes:
+    """The files of ``unit_ids`` as one streaming workbook (:mod:`app.xlsx`): the same
+    columns and masking as the CSV, money as numbers, dates as dates, A4."""
+    book = new_book(streaming=True)
+    setup = PageSetup(unit_name=unit_name, printed_on=today_in_beijing(), signatures=(_("Prepared by"),))
+    add_sheet(book, "困难职工档案", REGISTRY_COLUMNS, registry_rows(unit_ids), setup=setup)
+    return to_bytes(book)
 
 
 def log_export(what: str, *, actor: Actor, details: dict[str, object] | None = None) -> None:

@@ -4,15 +4,15 @@ checked against those entitled."""
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl import Workbook
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.labels import label
 from app.models.cases import AID_TYPES, Case, Payment, PaymentReversal
 from app.models.ledger import Fund
 from app.models.org import Unit
@@ -20,6 +20,7 @@ from app.models.registry import ModelWorker, Worker
 from app.money import ZERO
 from app.services import cases as case_service
 from app.services.eligibility import CATEGORIES
+from app.xlsx import Column, PageSetup, add_sheet, new_book, to_bytes, today_in_beijing
 
 
 @dataclass
@@ -107,34 +108,53 @@ def performance(year: int, unit_ids: list[int] | None = None) -> PerformanceRepo
     )
 
 
-def performance_workbook(report: PerformanceReport, labels: dict[str, dict[object, str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "绩效"
-    sheet.append([f"{report.year}年困难职工帮扶资金绩效产出"])
-    sections = [
-        ("按困难类别", report.by_category, labels["category"]),
-        ("按帮扶方式", report.by_aid_type, labels["aid_type"]),
-        ("按工会单位", report.by_unit, {}),
-        ("按月份", report.by_month, {m: f"{m}月" for m in range(1, 13)}),
+def performance_workbook(
+    report: PerformanceReport, labels: dict[str, dict[object, str]] | None = None
+) -> bytes:
+    """The outputs as a workbook (:mod:`app.xlsx`): one sheet per breakdown with a totals
+    row, and an overview; categories and forms of aid in words, their codes beside them."""
+    setup = PageSetup(printed_on=today_in_beijing(), signatures=(_("Prepared by"), _("Audited by")))
+    heading = f"{report.year}年困难职工帮扶资金绩效产出"
+    households, paid = Column("帮扶户数", "int"), Column("发放金额（元）", "money")
+    book = new_book()
+    breakdowns = [
+        (
+            "按困难类别",
+            [Column("困难类别", width=40), Column("类别代码", "code", 8), households, paid],
+            [[label("category", k), str(k), t.count, t.paid] for k, t in report.by_category.items()],
+        ),
+        (
+            "按帮扶方式",
+            [Column("帮扶方式", width=14), Column("帮扶方式代码", "code"), households, paid],
+            [[label("aid_type", k), k, t.count, t.paid] for k, t in report.by_aid_type.items()],
+        ),
+        (
+            "按工会单位",
+            [Column("工会单位", width=24), households, paid],
+            [[k, t.count, t.paid] for k, t in report.by_unit.items()],
+        ),
+        (
+            "按月份",
+            [Column("月份", width=8), households, paid],
+            [[f"{m}月", t.count, t.paid] for m, t in report.by_month.items()],
+        ),
     ]
-    for title, table, names in sections:
-        sheet.append([])
-        sheet.append([title, "帮扶户数", "发放金额（元）"])
-        for key, tally in table.items():
-            sheet.append([names.get(key, str(key)), tally.count, tally.paid])
-    sheet.append([])
-    sheet.append(["合计", report.total.count, report.total.paid])
-    sheet.append(
-        ["送温暖覆盖户数", report.campaign_households, f"已发放 {report.campaign_paid_households} 户"]
+    for title, columns, rows in breakdowns:
+        add_sheet(book, title, columns, rows, setup=setup, totals=True, heading=f"{heading}（{title}）")
+    overview = [
+        ["帮扶户数与发放金额（合计）", report.total.count, report.total.paid],
+        ["送温暖覆盖户数", report.campaign_households, None],
+        ["送温暖已发放户数", report.campaign_paid_households, None],
+        ["劳模体检：已体检人数", report.model_workers_paid, None],
+        ["劳模体检：享受人数", report.model_workers_entitled, None],
+        ["劳模体检：预算名额", report.checkup_places, None],
+    ]
+    add_sheet(
+        book,
+        "概况",
+        [Column("指标", width=30), Column("数量", "int"), paid],
+        overview,
+        setup=setup,
+        heading=heading,
     )
-    sheet.append(
-        [
-            "劳模体检（已体检 / 享受 / 预算名额）",
-            report.model_workers_paid,
-            f"{report.model_workers_entitled} / {report.checkup_places}",
-        ]
-    )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(book)

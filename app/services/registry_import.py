@@ -20,14 +20,14 @@ from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from app.database import read_only
 from app.extensions import db
 from app.models.jobs import Job
 from app.models.org import Unit
 from app.privacy import vault
-from app.services import eligibility, jobs, registry
+from app.services import eligibility, jobs, registry, registry_template
 from app.services.audit import Actor, record
 from app.services.errors import InvalidInput
 
@@ -75,7 +75,7 @@ class ImportFileInvalid(InvalidInput):
 class RowResult:
     row: int  # the row number as the spreadsheet shows it
     name: str
-    status: str  # "ok", "error" or "duplicate"
+    status: str  # "ok", "error", "duplicate" or "sample" (the template's, never imported)
     messages: list[str] = field(default_factory=list)
     data: registry.WorkerInput | None = None
     cleaned: registry.CleanWorker | None = None
@@ -97,16 +97,27 @@ class ImportReport:
     def duplicates(self) -> list[RowResult]:
         return [r for r in self.rows if r.status == "duplicate"]
 
+    @property
+    def samples(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == "sample"]
 
-def _cause_codes() -> dict[str, str]:
-    """Cause names as written in the sheet (Chinese or English labels, or codes) → code."""
+
+def _words_to_codes(table: dict) -> dict[str, str]:
+    """A label table's words as written in the sheet (Chinese or English labels, the part
+    before a colon as in 第一类, or the codes) → the code as text."""
     names: dict[str, str] = {}
-    for code, label in eligibility.CAUSES.items():
-        names[code] = code
+    for code, label in table.items():
+        names[str(code)] = str(code)
         for locale in ("zh_CN", "en"):
             with force_locale(locale):
-                names[str(label)] = code
+                words = str(label)
+            names[words] = str(code)
+            names.setdefault(words.split("：")[0].split(":")[0].strip(), str(code))
     return names
+
+
+def _cause_codes() -> dict[str, str]:
+    return _words_to_codes(eligibility.CAUSES)
 
 
 def _cell(value: object) -> str:
@@ -182,6 +193,7 @@ def check_file(
             _("Columns missing from the header row: %(columns)s.", columns="、".join(missing))
         )
     causes = _cause_codes()
+    categories = _words_to_codes(eligibility.CATEGORIES)
     results: list[RowResult] = []
     seen: dict[str, int] = {}
     # rows in a CSV file, for the progress bar (an XLSX file says only as it is read)
@@ -196,9 +208,13 @@ def check_file(
         raw = {f: (values[i] if i < len(values) else "") for f, i in positions.items()}
         for cause_field in ("main_cause", "secondary_cause"):
             raw[cause_field] = causes.get(raw.get(cause_field, "").strip(), raw.get(cause_field, ""))
+        raw["category"] = categories.get(raw.get("category", "").strip(), raw.get("category", ""))
         data = registry.WorkerInput(**raw)
         result = RowResult(row=number, name=raw.get("name", "")[:50], status="ok", data=data)
-        if LOST_DIGITS in values:
+        if registry_template.is_sample(data.name, data.id_number):
+            result.status = "sample"
+            result.messages.append(_("The template's sample row: never imported."))
+        elif LOST_DIGITS in values:
             result.status = "error"
             result.messages.append(
                 _(
@@ -329,48 +345,20 @@ def start_import(path: Path, *, unit_id: int, actor: Actor) -> Job:
             db.session.commit()
         finally:
             path.unlink(missing_ok=True)
-        return (
-            _(
-                "%(created)s files opened; %(skipped)s already on file;"
-                " %(errors)s rows with errors not imported.",
-                created=created,
-                skipped=len(report.duplicates),
-                errors=len(report.errors),
-            ),
-            None,
+        message = _(
+            "%(created)s files opened; %(skipped)s already on file;"
+            " %(errors)s rows with errors not imported.",
+            created=created,
+            skipped=len(report.duplicates),
+            errors=len(report.errors),
         )
+        if report.samples:
+            message += " " + _("The template's sample row was skipped.")
+        return message, None
 
     return jobs.start("registry_import", user_id=actor.user_id, work=work)  # type: ignore[arg-type]
 
 
 def template_workbook() -> bytes:
-    """The XLSX template caseworkers download: the header row and one example."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "困难职工"
-    sheet.append([heading for _field, heading in COLUMNS])
-    example = [
-        "张三",
-        "110105198001010016",
-        "13800138000",
-        "桥西区某公司",
-        "桥西区某街1号",
-        "3",
-        "1500",
-        "1",
-        "家庭人均收入低于低保线",
-        "本人患大病",
-        "",
-        "",
-        "",
-        "",
-        "中国工商银行",
-        "",
-    ]
-    sheet.append(example)
-    for column in sheet.columns:
-        for cell in column:
-            cell.number_format = "@"  # text: long numbers keep every digit
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The XLSX template caseworkers download (:mod:`app.services.registry_template`)."""
+    return registry_template.template_workbook(COLUMNS, REQUIRED)

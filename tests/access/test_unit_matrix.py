@@ -319,6 +319,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("registry.export_csv", "GET"): {"": Call(names=None, shows=True)},
+    ("registry.export_xlsx", "GET"): {"": Call(names=None, shows=True)},
     # --- cases -------------------------------------------------------------------------
     ("cases.index", "GET"): {"": Call(names=None, shows=True)},
     ("cases.export_xlsx", "GET"): {"": Call(names=None, shows=True)},

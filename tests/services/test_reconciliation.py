@@ -307,9 +307,9 @@ def test_the_budget_table_with_execution_carries_every_project_line(client, auth
     assert "2015100001" in page and "¥297,700.00" in page and "¥323,000.00" in page
     response = client.get("/reports/budget-execution.xlsx?year=2015")
     book = load_workbook(io.BytesIO(response.data))
-    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=4)]
-    assert values[0][2] == "2015100001" and Decimal(str(values[0][9])) == Decimal("2300")
-    assert values[-1][3] == "合计" and Decimal(str(values[-1][4])) == Decimal("323000")
+    values = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
+    assert values[0][3] == "2015100001" and Decimal(str(values[0][10])) == Decimal("2300")
+    assert values[-1][0] == "合计" and Decimal(str(values[-1][5])) == Decimal("323000")
 
 
 def test_the_performance_report(client, auth, busy_year):
@@ -332,8 +332,8 @@ def test_the_performance_report(client, auth, busy_year):
     page = client.get("/reports/performance?year=2015").get_data(as_text=True)
     assert "共帮扶 2 户" in page and "医疗救助" in page and "预算名额 46 人" in page
     book = load_workbook(io.BytesIO(client.get("/reports/performance.xlsx?year=2015").data))
-    cells = [c.value for row in book.active.iter_rows() for c in row]
-    assert "按困难类别" in cells and 2300 in [int(v) for v in cells if isinstance(v, (int, float))]
+    cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row]
+    assert "按困难类别" in book.sheetnames and 2300 in [int(v) for v in cells if isinstance(v, (int, float))]
 
 
 def _behind_the_apps_back(is_postgres: bool, *statements: str) -> None:

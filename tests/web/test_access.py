@@ -39,6 +39,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "registry.import_template": ("GET", "/workers/import/template.xlsx", P.REGISTRY_VIEW),
     "registry.model_workers": ("GET", "/model-workers", P.REGISTRY_VIEW),
     "registry.export_csv": ("GET", "/workers/export.csv", P.REGISTRY_VIEW),
+    "registry.export_xlsx": ("GET", "/workers/export.xlsx", P.REGISTRY_VIEW),
     "cases.index": ("GET", "/cases", P.REGISTRY_VIEW),
     "cases.export_xlsx": ("GET", "/cases.xlsx", P.REGISTRY_VIEW),
     "cases.choose_household": ("GET", "/cases/new?q=zs", P.CASES_CREATE),

@@ -19,6 +19,7 @@ from app.services.audit import Actor, record
 from app.services.audit_export.sections import SECTIONS
 from app.services.audit_export.writers import open_archive, write_csv, write_xlsx
 from app.services.scope import Scope, units_in
+from app.xlsx import Column, PageSetup, today_in_beijing
 
 
 def log_export(year: int, *, actor: Actor) -> None:
@@ -49,10 +50,21 @@ def start_package_job(year: int, *, actor: Actor) -> Job:
     return jobs.start("audit_package", user_id=actor.user_id, work=work)  # type: ignore[arg-type]
 
 
-def _sheets(year: int, scope: Scope) -> Iterator[tuple[str, list[str], Iterator[list[object]]]]:
+def _sheets(year: int, scope: Scope) -> Iterator[tuple[str, list[Column], Iterator[list[object]]]]:
     for _key, title, section in SECTIONS:
-        header, rows, _totals = section(year, scope)
-        yield title, header, rows()
+        columns, rows, _totals = section(year, scope)
+        yield title, columns, rows()
+
+
+def _setup(scope: Scope) -> PageSetup:
+    """The printed sheets carry the exporting unit(s), today's date and signature lines."""
+    units = units_in(scope)
+    tops = [u for u in units if u.parent_id is None or u.parent not in units] or units
+    return PageSetup(
+        unit_name="、".join(u.name for u in tops[:3]),
+        printed_on=today_in_beijing(),
+        signatures=(_("Prepared by"), _("Audited by")),
+    )
 
 
 def write_package(
@@ -69,10 +81,10 @@ def write_package(
     with open_archive(out) as archive:
         for number, (key, title, section) in enumerate(SECTIONS, start=1):
             report(number, steps, f"{title} ({key}.csv)")
-            header, rows, totals_of = section(year, actor.scope)
-            files.append(write_csv(archive, f"{key}.csv", header, rows(), totals_of))
+            columns, rows, totals_of = section(year, actor.scope)
+            files.append(write_csv(archive, f"{key}.csv", columns, rows(), totals_of))
         report(steps - 1, steps, _("The workbook (audit.xlsx)"))
-        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year, actor.scope)))
+        files.append(write_xlsx(archive, "audit.xlsx", _sheets(year, actor.scope), setup=_setup(actor.scope)))
         head_seq, head_hash = audit.chain_head()
         manifest = {
             "format": "bangfutong/audit-package@1",
