@@ -44,12 +44,23 @@ PERCENT_FORMAT = "0.0%"
 #: Column kinds: how a value is written and how wide the column starts. ``code`` is a
 #: code or number kept as text (file numbers, project codes, hashes); ``percent`` a
 #: share given in per cent (``12.5``), held as the fraction Excel formats as ``12.5%``.
-KINDS = ("text", "money", "int", "date", "datetime", "code", "percent")
-_WIDTHS = {"text": 18, "money": 14, "int": 8, "date": 12, "datetime": 19, "code": 14, "percent": 10}
+#: ``timestamp`` is ``datetime`` by another name (both to the second, Beijing time).
+KINDS = ("text", "money", "int", "date", "datetime", "timestamp", "code", "percent")
+_WIDTHS = {
+    "text": 18,
+    "money": 14,
+    "int": 8,
+    "date": 12,
+    "datetime": 19,
+    "timestamp": 19,
+    "code": 14,
+    "percent": 10,
+}
 _FORMATS = {
     "money": MONEY_FORMAT,
     "date": DATE_FORMAT,
     "datetime": DATETIME_FORMAT,
+    "timestamp": DATETIME_FORMAT,
     "code": TEXT_FORMAT,
     "percent": PERCENT_FORMAT,
 }
@@ -124,11 +135,11 @@ def cell_value(value: Any, kind: str) -> Any:
         return int(value)
     if kind == "percent":
         return Decimal(value) / 100
-    if kind == "datetime" and isinstance(value, datetime):
+    if kind in ("datetime", "timestamp") and isinstance(value, datetime):
         return beijing(value)
     if kind == "date" and isinstance(value, datetime):
         return beijing(value).date()
-    if kind in ("date", "datetime") and isinstance(value, date):
+    if kind in ("date", "datetime", "timestamp") and isinstance(value, date):
         return value
     return safe_cell(str(value))
 

@@ -13,8 +13,13 @@ from app.services.policy import KEYS
 
 class UserForm(FlaskForm):
     username = StringField(_l("User name"))
+    full_name = StringField(_l("Real name"))
     role = SelectField(validate_choice=False, label=_l("Role"), choices=choices(ROLE_LABELS, blank=True))
     unit = SelectField(validate_choice=False, label=_l("Union unit"))
+
+
+class UserNameForm(FlaskForm):
+    full_name = StringField(_l("Real name"))
 
 
 class PolicyForm(FlaskForm):

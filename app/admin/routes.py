@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app import confirm
 from app.actions import perform, show_on_form
 from app.admin import bp
-from app.admin.forms import ActionForm, PolicyForm, UserForm
+from app.admin.forms import ActionForm, PolicyForm, UserForm, UserNameForm
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
@@ -21,7 +21,7 @@ from app.models.types import utcnow
 from app.models.users import User
 from app.params import db_int
 from app.registry.forms import choices
-from app.services import budgets, policy, scope, steps
+from app.services import budgets, policy, scope, steps, user_names
 from app.services import users as user_service
 from app.services.errors import DomainError, NotFound
 
@@ -74,6 +74,7 @@ def new_user() -> str | Response:
                 form.role.data or "",
                 unit.code if unit else None,
                 actor=current_actor(),
+                full_name=form.full_name.data or "",
             )
             db.session.commit()
         except DomainError as error:
@@ -83,6 +84,30 @@ def new_user() -> str | Response:
             flash(_("User %(name)s created.", name=user.username), "success")
             return render_template("admin/password.html", user=user, password=password)
     return render_template("admin/user_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def edit_user(user_id: int) -> str | Response:
+    """Change a user's real name (姓名): audited, shown on papers, exports and the audit log."""
+    user = _user(user_id)
+    form = UserNameForm()
+    if not form.is_submitted():
+        form.full_name.data = user.full_name
+    if form.validate_on_submit():
+        try:
+            steps.run(
+                lambda: user_names.set_full_name(user, form.full_name.data or "", actor=current_actor()),
+                name="user.set_name",
+                actor=current_actor(),
+                subject=steps.Subject("user", user.id, user.unit_id),
+            )
+        except DomainError as error:
+            show_on_form(form, error, "full_name")
+        else:
+            flash(_("The real name of %(name)s is saved.", name=user.username), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_name.html", form=form, person=user)
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from app.cli.console import cli_actor, step
 from app.models.users import User
+from app.services import user_names
 from app.services import users as user_service
 from app.services.errors import DomainError
 
@@ -34,10 +35,12 @@ def _on_user(username: str, name: str, change: Callable[[User], T]) -> tuple[Use
 @click.argument("username")
 @click.option("--role", required=True, help="caseworker, reviewer, finance, auditor or admin")
 @click.option("--unit", "unit_code", default=None, help="Union unit code, e.g. 711002")
-def users_create(username: str, role: str, unit_code: str | None) -> None:
+@click.option("--name", "full_name", default="", help="The person's real name (姓名), e.g. 张三")
+def users_create(username: str, role: str, unit_code: str | None, full_name: str) -> None:
     """Create a user and print a one-time password."""
     user, password = step(
-        lambda: user_service.create_user(username, role, unit_code, actor=cli_actor()), name="user.create"
+        lambda: user_service.create_user(username, role, unit_code, actor=cli_actor(), full_name=full_name),
+        name="user.create",
     )
     click.echo(
         _(
@@ -47,6 +50,19 @@ def users_create(username: str, role: str, unit_code: str | None) -> None:
         )
     )
     click.echo(password)
+
+
+@users_cli.command("set-name")
+@click.argument("username")
+@click.argument("full_name")
+def users_set_name(username: str, full_name: str) -> None:
+    """Change a user's real name (姓名); an empty name ("") removes it. Audited."""
+    user, _done = _on_user(
+        username, "user.set_name", lambda user: user_names.set_full_name(user, full_name, actor=cli_actor())
+    )
+    click.echo(
+        _("The real name of %(name)s is now %(full_name)s.", name=user.username, full_name=user.display_name)
+    )
 
 
 @users_cli.command("ensure-admin")

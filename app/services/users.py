@@ -32,6 +32,7 @@ from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
 from app.services.scope import Scope
+from app.services.user_names import clean_full_name
 
 # Verified against when the user does not exist, so timing does not reveal names.
 _DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
@@ -142,8 +143,11 @@ def one_time_password() -> str:
     )
 
 
-def create_user(username: str, role: str, unit_code: str | None = None, *, actor: Actor) -> tuple[User, str]:
+def create_user(
+    username: str, role: str, unit_code: str | None = None, *, actor: Actor, full_name: str = ""
+) -> tuple[User, str]:
     """Create a user who must change the returned one-time password at first log-in."""
+    full_name = clean_full_name(full_name)
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() or ord(ch) < 32 for ch in username):
         raise InvalidInput(
@@ -165,6 +169,7 @@ def create_user(username: str, role: str, unit_code: str | None = None, *, actor
     user = User(
         username=username,
         password_hash=hash_password(password),
+        full_name=full_name,
         role=role,
         unit_id=unit.id if unit else None,
         must_change_password=True,
@@ -177,7 +182,7 @@ def create_user(username: str, role: str, unit_code: str | None = None, *, actor
         object_type="user",
         object_id=user.id,
         unit_id=user.unit_id,
-        details={"new": {"username": username, "role": role, "unit": unit_code}},
+        details={"new": {"username": username, "full_name": full_name, "role": role, "unit": unit_code}},
     )
     return user, password
 

@@ -34,6 +34,7 @@ fix the app, and the entry must go.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -66,6 +67,8 @@ from tests.access.world import (
 from tests.registry_helpers import make_id
 
 Values = dict[str, Callable[[World], object]]
+#: Fresh real names for the rename calls.
+_NAMES = itertools.count(1)
 #: The other district of each.
 SIBLING = {"A": "B", "B": "A"}
 
@@ -234,6 +237,9 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("audit.verify", "GET"): {"": Call(names=None, independent=False)},
     # An export records itself under the exporter's unit, so the next export's log differs.
     ("audit.export", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True, independent=False)},
+    # The log itself, filtered, as a spreadsheet: the sibling's holds none of A's entries.
+    ("audit.log_xlsx", "GET"): {"": Call(names=None, shows=True, independent=False)},
+    ("audit.log_csv", "GET"): {"": Call(names=None, shows=True, independent=False)},
     ("audit.export_start", "POST"): {
         "": Call(names=None, ok=ok(302), acts=True, body=lambda w: {"year": str(YEAR)})
     },
@@ -443,6 +449,11 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             lands="users",
             body=lambda w: {"username": "qx_new", "role": "caseworker", "unit": w.a.code},
         )
+    },
+    ("admin.edit_user", "GET"): {"": Call()},
+    # Each caller gives another name, so each call is a change (an audited rename).
+    ("admin.edit_user", "POST"): {
+        "": Call(ok=ok(302), acts=True, prepare=lambda _client, _w: {"full_name": f"改名{next(_NAMES)}"})
     },
     ("admin.reset_password", "POST"): {"": Call(ok=ok(200), acts=True)},
     ("admin.disable", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
