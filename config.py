@@ -54,8 +54,9 @@ class Config:
     SESSION_IDLE_MINUTES = 30
     SESSION_MAX_HOURS = 12
     PERMANENT_SESSION_LIFETIME = 12 * 3600
-    # Rate-limit counters; use redis://... when several server processes share them.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Rate-limit counters, shared by every server process: the application's database by
+    # default (app/rate_limits.py), or redis://... where the deployment has Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -75,6 +75,8 @@ def install_security(app: Flask) -> None:
         frame_options="DENY",
         referrer_policy="same-origin",
     )
+    from app import rate_limits  # noqa: F401  (registers the database:// rate-limit store)
+
     limiter.init_app(app)
 
     @app.before_request

@@ -299,8 +299,16 @@ def authenticate(
     name = clean_text(username, 64)
     # A name with control characters (NUL, line breaks) is nobody's, and is not looked up:
     # PostgreSQL refuses NUL in text, and the audit log must not carry them either.
+    # The account's row is locked until this attempt is counted and committed, so guesses
+    # sent at once are checked one after another: the lock falls at exactly the policy's
+    # count, however many arrive together and through however many server processes.
     user = (
-        db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        db.session.execute(
+            select(User)
+            .where(User.username == name)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
         if name == username.strip()
         else None
     )

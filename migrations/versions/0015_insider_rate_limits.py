@@ -1,0 +1,32 @@
+"""rate_limit_counters: rate-limit windows every server process shares (the database is the
+default store; Redis where the deployment has one)
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-02 06:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0015'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'rate_limit_counters',
+        sa.Column('key', sa.String(length=255), nullable=False),
+        sa.Column('hits', sa.Integer(), nullable=False),
+        sa.Column('expires_at', sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counters')),
+    )
+    op.create_index(op.f('ix_rate_limit_counters_expires_at'), 'rate_limit_counters', ['expires_at'])
+
+
+def downgrade():
+    op.drop_index(op.f('ix_rate_limit_counters_expires_at'), table_name='rate_limit_counters')
+    op.drop_table('rate_limit_counters')
