@@ -8,7 +8,7 @@ from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
-from app.models.security import RateLimitCounter
+from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.users import ApiToken, User
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Job",
     "LedgerAccount",
     "ModelWorker",
+    "PasswordHistory",
     "Payment",
     "PaymentMonth",
     "PaymentReversal",

@@ -11,135 +11,35 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.org import Unit
+from app.models.security import PasswordHistory
 from app.models.types import utcnow
 from app.models.users import ROLES, ApiToken, User
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
+from app.services.passwords import (
+    HISTORY,
+    LoginPolicy,
+    WeakPassword,
+    check_password_policy,
+    hash_password,
+    one_time_password,
+    reuses_recent,
+    verify_password,
+)
 from app.services.scope import Scope
-
-# Verified against when the user does not exist, so timing does not reveal names.
-_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
 class DuplicateUser(DomainError):
     """A user of that name exists already."""
-
-
-class WeakPassword(InvalidInput):
-    """The new password does not meet the password policy."""
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    min_length: int = 8
-    min_classes: int = 3
-    max_age_days: int = 90  # 0: passwords never expire
-    max_failures: int = 5
-    lock_minutes: int = 10
-
-    @classmethod
-    def from_config(cls, config: Any) -> LoginPolicy:
-        return cls(
-            min_length=int(config.get("PASSWORD_MIN_LENGTH", cls.min_length)),
-            max_age_days=int(config.get("PASSWORD_MAX_AGE_DAYS", cls.max_age_days)),
-            max_failures=int(config.get("LOGIN_MAX_FAILURES", cls.max_failures)),
-            lock_minutes=int(config.get("LOGIN_LOCK_MINUTES", cls.lock_minutes)),
-        )
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
-
-
-def check_password_policy(password: str, username: str, policy: LoginPolicy) -> None:
-    """Raise :class:`WeakPassword` naming what the password lacks."""
-    if len(password) < policy.min_length:
-        raise WeakPassword(
-            _("The password needs at least %(n)s characters.", n=policy.min_length), field="new_password"
-        )
-    if len(password) > 256:
-        raise WeakPassword(_("The password is too long."), field="new_password")
-    classes = sum(
-        [
-            any(c.isupper() for c in password),
-            any(c.islower() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ]
-    )
-    if classes < policy.min_classes:
-        raise WeakPassword(
-            _(
-                "The password needs characters of at least %(n)s kinds: upper case, lower case,"
-                " digits, symbols.",
-                n=policy.min_classes,
-            ),
-            field="new_password",
-        )
-    lowered = password.lower()
-    if lowered in common_passwords() or username.lower() in lowered:
-        raise WeakPassword(
-            _("This password is too common or contains the user name; choose another."),
-            field="new_password",
-        )
-
-
-@cache
-def _hasher_for(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
-    return hasher, hasher.hash(_DUMMY_PASSWORD)
-
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    """Argon2id, memory-hard. Production defaults follow RFC 9106's second
-    recommendation (t=3, 64 MiB); the test configuration lowers them for speed."""
-    config = current_app.config
-    return _hasher_for(int(config.get("ARGON2_TIME_COST", 3)), int(config.get("ARGON2_MEMORY_KIB", 65536)))
-
-
-def hash_password(password: str) -> str:
-    return _hasher()[0].hash(password)
-
-
-def verify_password(user: User | None, password: str) -> bool:
-    """True when ``password`` is the user's; constant work whether or not the user exists."""
-    hasher, dummy = _hasher()
-    try:
-        return hasher.verify(user.password_hash if user else dummy, password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def one_time_password() -> str:
-    """A random password meeting the policy: upper, lower, digit and symbol."""
-    alphabet = string.ascii_letters + string.digits
-    core = "".join(secrets.choice(alphabet) for _ in range(12))
-    return (
-        secrets.choice(string.ascii_uppercase)
-        + core
-        + secrets.choice(string.digits)
-        + secrets.choice("!#%+-=?@")
-        + secrets.choice(string.ascii_lowercase)
-    )
 
 
 def create_user(username: str, role: str, unit_code: str | None = None, *, actor: Actor) -> tuple[User, str]:
@@ -188,13 +88,35 @@ def change_password(user: User, current: str, new: str, *, policy: LoginPolicy, 
         raise InvalidInput(_("The current password is wrong."), field="current_password")
     if new == current:
         raise WeakPassword(_("The new password must differ from the current one."), field="new_password")
-    check_password_policy(new, user.username, policy)
+    check_password_policy(new, user.username, policy, full_name=user.full_name)
+    if reuses_recent(user, new, _earlier_hashes(user)):
+        raise WeakPassword(
+            _("The new password must differ from your last %(n)s.", n=HISTORY), field="new_password"
+        )
     set_password(user, new, actor=actor)
+
+
+def _earlier_hashes(user: User) -> list[str]:
+    return list(
+        db.session.execute(
+            select(PasswordHistory.password_hash)
+            .where(PasswordHistory.user_id == user.id)
+            .order_by(PasswordHistory.id.desc())
+            .limit(HISTORY - 1)
+        ).scalars()
+    )
+
+
+def _replace_hash(user: User, new_hash: str) -> None:
+    """Put the new hash in place, keeping the old one in the user's password history."""
+    if user.password_hash:
+        db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    user.password_hash = new_hash
 
 
 def set_password(user: User, password: str, *, actor: Actor) -> None:
     """Replace the password (no policy check: callers check); every session ends."""
-    user.password_hash = hash_password(password)
+    _replace_hash(user, hash_password(password))
     user.must_change_password = False
     user.password_changed_at = utcnow()
     user.session_version += 1
@@ -205,7 +127,7 @@ def set_password(user: User, password: str, *, actor: Actor) -> None:
 def reset_password(user: User, *, actor: Actor) -> str:
     """Set a new one-time password, which must be changed at the next log-in."""
     password = one_time_password()
-    user.password_hash = hash_password(password)
+    _replace_hash(user, hash_password(password))
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None

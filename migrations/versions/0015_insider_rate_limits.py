@@ -1,5 +1,6 @@
 """rate_limit_counters: rate-limit windows every server process shares (the database is the
-default store; Redis where the deployment has one)
+default store; Redis where the deployment has one); password_history: each user's earlier
+password hashes (the last five are refused)
 
 Revision ID: 0015
 Revises: 0014
@@ -7,6 +8,8 @@ Create Date: 2026-12-02 06:30:00
 
 """
 import sqlalchemy as sa
+
+import app.models.types
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -25,8 +28,20 @@ def upgrade():
         sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counters')),
     )
     op.create_index(op.f('ix_rate_limit_counters_expires_at'), 'rate_limit_counters', ['expires_at'])
+    op.create_table(
+        'password_history',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('password_hash', sa.String(length=255), nullable=False),
+        sa.Column('replaced_at', app.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_history_user_id_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_password_history')),
+    )
+    op.create_index(op.f('ix_password_history_user_id'), 'password_history', ['user_id'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_password_history_user_id'), table_name='password_history')
+    op.drop_table('password_history')
     op.drop_index(op.f('ix_rate_limit_counters_expires_at'), table_name='rate_limit_counters')
     op.drop_table('rate_limit_counters')
