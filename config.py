@@ -51,6 +51,9 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 10
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    # Days an API token works after it is issued (environment); it ends sooner on lock-out,
+    # disable, password reset or revocation.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
     SESSION_IDLE_MINUTES = 30
     SESSION_MAX_HOURS = 12
     PERMANENT_SESSION_LIFETIME = 12 * 3600

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -134,6 +135,7 @@ def reset_password(user: User, *, actor: Actor) -> str:
     user.session_version += 1
     db.session.flush()
     record("user.password_reset", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+    revoke_tokens(user, actor=actor, reason="user.password_reset")  # made by whoever knew the old one
     return password
 
 
@@ -162,6 +164,8 @@ def set_active(user: User, active: bool, *, actor: Actor) -> None:
         unit_id=user.unit_id,
         details={"old": {"active": not active}, "new": {"active": active}},
     )
+    if not active:
+        revoke_tokens(user, actor=actor, reason="user.disable")  # re-enabling does not bring them back
 
 
 def unlock(user: User, *, actor: Actor) -> None:
@@ -189,12 +193,34 @@ def get_user(user_id: int, unit_ids: list[int] | None) -> User:
     return user
 
 
+def _live(now: datetime) -> Any:
+    return (ApiToken.revoked_at.is_(None)) & (ApiToken.expires_at.is_(None) | (ApiToken.expires_at > now))
+
+
 def live_token_counts() -> dict[int, int]:
-    """{user id: number of API tokens not revoked}."""
+    """{user id: number of API tokens that still work (neither revoked nor expired)}."""
     rows = db.session.execute(
-        select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)
+        select(ApiToken.user_id, func.count()).where(_live(utcnow())).group_by(ApiToken.user_id)
     )
     return {user_id: count for user_id, count in rows}
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """A user's working tokens: when one was last used, and when the last of them ends."""
+
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+
+def token_use() -> dict[int, TokenUse]:
+    """{user id: :class:`TokenUse`} for every user with a working token."""
+    rows = db.session.execute(
+        select(ApiToken.user_id, func.max(ApiToken.last_used_at), func.max(ApiToken.expires_at))
+        .where(_live(utcnow()))
+        .group_by(ApiToken.user_id)
+    )
+    return {user_id: TokenUse(last_used, expires) for user_id, last_used, expires in rows}
 
 
 def find_user(username: str) -> User:
@@ -249,6 +275,7 @@ def authenticate(
                 user.locked_until = now + timedelta(minutes=policy.lock_minutes)
                 user.failed_logins = 0
                 record("auth.lock", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+                revoke_tokens(user, actor=actor, reason="auth.lock")  # a guessed password lives on in none
         record("auth.login_failed", actor=actor, object_type="user", object_id=user.id if user else None)
         return LoginOutcome(None, _("Wrong user name or password."))
     user.failed_logins = 0
@@ -264,18 +291,20 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User, *, actor: Actor) -> str:
-    """A new bearer token for the user; only its hash is stored."""
+def issue_token(user: User, *, actor: Actor, days: int = 90) -> str:
+    """A new bearer token for the user, working for ``days`` days; only its hash is stored."""
     token = "bft_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token))
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
     record("token.issue", actor=actor, object_type="api_token", object_id=row.id, unit_id=user.unit_id)
     return token
 
 
-def revoke_tokens(user: User, *, actor: Actor) -> int:
-    """Revoke every live API token of the user; returns how many."""
+def revoke_tokens(user: User, *, actor: Actor, reason: str | None = None) -> int:
+    """Revoke every live API token of the user; returns how many. Asked for (no ``reason``),
+    it is recorded even when none was live; as part of a lock-out, disable or password reset
+    (``reason`` names it), only when there were some."""
     now = utcnow()
     rows = list(
         db.session.execute(
@@ -285,14 +314,15 @@ def revoke_tokens(user: User, *, actor: Actor) -> int:
     for row in rows:
         row.revoked_at = now
     db.session.flush()
-    record(
-        "token.revoke",
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        unit_id=user.unit_id,
-        details={"tokens": len(rows)},
-    )
+    if rows or reason is None:
+        record(
+            "token.revoke",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            unit_id=user.unit_id,
+            details={"tokens": len(rows), **({"reason": reason} if reason else {})},
+        )
     return len(rows)
 
 
@@ -301,7 +331,12 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
+    now = utcnow()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.user.locked_until is not None and row.user.locked_until > now:
+        return None
+    row.last_used_at = now
     return row.user
