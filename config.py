@@ -51,11 +51,15 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 10
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+    # Days an API token works after it is issued (environment); it ends sooner on lock-out,
+    # disable, password reset or revocation.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
     SESSION_IDLE_MINUTES = 30
     SESSION_MAX_HOURS = 12
     PERMANENT_SESSION_LIFETIME = 12 * 3600
-    # Rate-limit counters; use redis://... when several server processes share them.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Rate-limit counters, shared by every server process: the application's database by
+    # default (app/rate_limits.py), or redis://... where the deployment has Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

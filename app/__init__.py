@@ -28,7 +28,10 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
 
     app.url_map.converters["int"] = DbIntConverter
     _check_production_settings(app, config_name)
-    os.makedirs(app.instance_path, exist_ok=True)
+    # Every file the product writes (the database, backups, uploads, job results such as
+    # audit packages) can hold personal data: readable by the service's own account only.
+    os.umask(0o077)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
 
     from app.log import install_safe_logging
 

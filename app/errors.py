@@ -6,7 +6,7 @@ from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.api.support import problem
 from app.database import is_retryable
@@ -28,6 +28,15 @@ def install_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int] | Response:
+        response = _http_answer(error)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110 §15.5.6: a 405 says which methods the resource does allow.
+            if isinstance(response, tuple):
+                response = Response(response[0], status=response[1], mimetype="text/html")
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
+
+    def _http_answer(error: HTTPException) -> tuple[str, int] | Response:
         code = error.code or 500
         if request.path.startswith("/api/"):
             return problem(code, error.name, error.description or error.name)

@@ -75,6 +75,8 @@ def install_security(app: Flask) -> None:
         frame_options="DENY",
         referrer_policy="same-origin",
     )
+    from app import rate_limits  # noqa: F401  (registers the database:// rate-limit store)
+
     limiter.init_app(app)
 
     @app.before_request
@@ -103,7 +105,10 @@ def install_security(app: Flask) -> None:
 
     @app.after_request
     def _no_store(response: Response) -> Response:
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        # Signed-in pages and every API answer may carry personal data: never cached.
+        if request.endpoint != "static" and (
+            request.path.startswith("/api/") or (current_user and current_user.is_authenticated)
+        ):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response

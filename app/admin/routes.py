@@ -55,6 +55,7 @@ def users() -> str:
         "admin/users.html",
         people=people,
         tokens=user_service.live_token_counts(),
+        token_use=user_service.token_use(),
         action=ActionForm(),
         disabling={person.id: confirm.attributes(disabling(person)) for person in people},
         now=utcnow(),

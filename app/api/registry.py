@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g
+from flask import Response, g, request
 from flask_babel import gettext as _
 
 from app.api import bp
@@ -47,12 +47,11 @@ def _may_reveal() -> bool:
 @bp.route("/applicants")
 @api_permission(Permission.REGISTRY_VIEW)
 def search_applicants() -> Response:
+    if "reveal" in request.args:
+        # Whole ID numbers are shown one household at a time, never a page of them.
+        message = _("Whole ID numbers are shown one household at a time: ask for that household.")
+        return problem(422, "Unprocessable Content", message, {"reveal": [message]})
     params = query(s.ApplicantQuery)
-    reveal = params.reveal == "id_number"
-    if reveal and not _may_reveal():
-        return problem(
-            403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
-        )
     page = registry.search(
         params.q,
         category=params.category,
@@ -61,14 +60,7 @@ def search_applicants() -> Response:
         after=params.after,
         limit=50,
     )
-    items = [
-        p.worker_out(
-            worker,
-            revealed=registry.reveal_id_number(worker, actor=actor(), purpose="api") if reveal else None,
-        )
-        for worker in page.items
-    ]
-    db.session.commit()
+    items = [p.worker_out(worker) for worker in page.items]
     return as_json(s.ApplicantPage(items=items, next=page.next))
 
 

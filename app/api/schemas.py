@@ -194,7 +194,6 @@ class ApplicantQuery(_Query):
     category: Annotated[int, Field(ge=1, le=4)] | None = None
     status: Annotated[str, Field(max_length=20, pattern=ONE_LINE_PATTERN)] | None = None
     after: QueryText | None = None
-    reveal: Literal["id_number"] | None = None
 
 
 class RevealQuery(_Query):

@@ -5,9 +5,11 @@ audit log, exit 1 with its message)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import TypeVar
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
@@ -108,9 +110,20 @@ def users_reset_password(username: str) -> None:
 def users_token(username: str) -> None:
     """Print a new API token for the user (the token alone on the last line)."""
     user, token = _on_user(
-        username, "user.token", lambda user: user_service.issue_token(user, actor=cli_actor())
+        username,
+        "user.token",
+        lambda user: user_service.issue_token(
+            user, actor=cli_actor(), days=current_app.config["API_TOKEN_DAYS"]
+        ),
     )
-    click.echo(_("API token of %(name)s (shown only this once):", name=user.username))
+    ends = date.today() + timedelta(days=current_app.config["API_TOKEN_DAYS"])
+    click.echo(
+        _(
+            "API token of %(name)s, valid until %(date)s (shown only this once):",
+            name=user.username,
+            date=ends.isoformat(),
+        )
+    )
     click.echo(token)
 
 

@@ -8,6 +8,7 @@ from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
+from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.users import ApiToken, User
 
 __all__ = [
@@ -27,10 +28,12 @@ __all__ = [
     "Job",
     "LedgerAccount",
     "ModelWorker",
+    "PasswordHistory",
     "Payment",
     "PaymentMonth",
     "PaymentReversal",
     "PolicyValue",
+    "RateLimitCounter",
     "ReconciliationRun",
     "Transfer",
     "Unit",

@@ -11,136 +11,37 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.org import Unit
+from app.models.security import PasswordHistory
 from app.models.types import utcnow
 from app.models.users import ROLES, ApiToken, User
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
+from app.services.passwords import (
+    HISTORY,
+    LoginPolicy,
+    WeakPassword,
+    check_password_policy,
+    hash_password,
+    one_time_password,
+    reuses_recent,
+    verify_password,
+)
 from app.services.scope import Scope
 from app.services.user_names import clean_full_name
-
-# Verified against when the user does not exist, so timing does not reveal names.
-_DUMMY_PASSWORD = "not-a-real-password"  # noqa: S105 (hashed once, never accepted)
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
 class DuplicateUser(DomainError):
     """A user of that name exists already."""
-
-
-class WeakPassword(InvalidInput):
-    """The new password does not meet the password policy."""
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    min_length: int = 8
-    min_classes: int = 3
-    max_age_days: int = 90  # 0: passwords never expire
-    max_failures: int = 5
-    lock_minutes: int = 10
-
-    @classmethod
-    def from_config(cls, config: Any) -> LoginPolicy:
-        return cls(
-            min_length=int(config.get("PASSWORD_MIN_LENGTH", cls.min_length)),
-            max_age_days=int(config.get("PASSWORD_MAX_AGE_DAYS", cls.max_age_days)),
-            max_failures=int(config.get("LOGIN_MAX_FAILURES", cls.max_failures)),
-            lock_minutes=int(config.get("LOGIN_LOCK_MINUTES", cls.lock_minutes)),
-        )
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
-
-
-def check_password_policy(password: str, username: str, policy: LoginPolicy) -> None:
-    """Raise :class:`WeakPassword` naming what the password lacks."""
-    if len(password) < policy.min_length:
-        raise WeakPassword(
-            _("The password needs at least %(n)s characters.", n=policy.min_length), field="new_password"
-        )
-    if len(password) > 256:
-        raise WeakPassword(_("The password is too long."), field="new_password")
-    classes = sum(
-        [
-            any(c.isupper() for c in password),
-            any(c.islower() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ]
-    )
-    if classes < policy.min_classes:
-        raise WeakPassword(
-            _(
-                "The password needs characters of at least %(n)s kinds: upper case, lower case,"
-                " digits, symbols.",
-                n=policy.min_classes,
-            ),
-            field="new_password",
-        )
-    lowered = password.lower()
-    if lowered in common_passwords() or username.lower() in lowered:
-        raise WeakPassword(
-            _("This password is too common or contains the user name; choose another."),
-            field="new_password",
-        )
-
-
-@cache
-def _hasher_for(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
-    return hasher, hasher.hash(_DUMMY_PASSWORD)
-
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    """Argon2id, memory-hard. Production defaults follow RFC 9106's second
-    recommendation (t=3, 64 MiB); the test configuration lowers them for speed."""
-    config = current_app.config
-    return _hasher_for(int(config.get("ARGON2_TIME_COST", 3)), int(config.get("ARGON2_MEMORY_KIB", 65536)))
-
-
-def hash_password(password: str) -> str:
-    return _hasher()[0].hash(password)
-
-
-def verify_password(user: User | None, password: str) -> bool:
-    """True when ``password`` is the user's; constant work whether or not the user exists."""
-    hasher, dummy = _hasher()
-    try:
-        return hasher.verify(user.password_hash if user else dummy, password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def one_time_password() -> str:
-    """A random password meeting the policy: upper, lower, digit and symbol."""
-    alphabet = string.ascii_letters + string.digits
-    core = "".join(secrets.choice(alphabet) for _ in range(12))
-    return (
-        secrets.choice(string.ascii_uppercase)
-        + core
-        + secrets.choice(string.digits)
-        + secrets.choice("!#%+-=?@")
-        + secrets.choice(string.ascii_lowercase)
-    )
 
 
 def create_user(
@@ -193,13 +94,35 @@ def change_password(user: User, current: str, new: str, *, policy: LoginPolicy, 
         raise InvalidInput(_("The current password is wrong."), field="current_password")
     if new == current:
         raise WeakPassword(_("The new password must differ from the current one."), field="new_password")
-    check_password_policy(new, user.username, policy)
+    check_password_policy(new, user.username, policy, full_name=user.full_name)
+    if reuses_recent(user, new, _earlier_hashes(user)):
+        raise WeakPassword(
+            _("The new password must differ from your last %(n)s.", n=HISTORY), field="new_password"
+        )
     set_password(user, new, actor=actor)
+
+
+def _earlier_hashes(user: User) -> list[str]:
+    return list(
+        db.session.execute(
+            select(PasswordHistory.password_hash)
+            .where(PasswordHistory.user_id == user.id)
+            .order_by(PasswordHistory.id.desc())
+            .limit(HISTORY - 1)
+        ).scalars()
+    )
+
+
+def _replace_hash(user: User, new_hash: str) -> None:
+    """Put the new hash in place, keeping the old one in the user's password history."""
+    if user.password_hash:
+        db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    user.password_hash = new_hash
 
 
 def set_password(user: User, password: str, *, actor: Actor) -> None:
     """Replace the password (no policy check: callers check); every session ends."""
-    user.password_hash = hash_password(password)
+    _replace_hash(user, hash_password(password))
     user.must_change_password = False
     user.password_changed_at = utcnow()
     user.session_version += 1
@@ -210,13 +133,14 @@ def set_password(user: User, password: str, *, actor: Actor) -> None:
 def reset_password(user: User, *, actor: Actor) -> str:
     """Set a new one-time password, which must be changed at the next log-in."""
     password = one_time_password()
-    user.password_hash = hash_password(password)
+    _replace_hash(user, hash_password(password))
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
     user.session_version += 1
     db.session.flush()
     record("user.password_reset", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+    revoke_tokens(user, actor=actor, reason="user.password_reset")  # made by whoever knew the old one
     return password
 
 
@@ -245,6 +169,8 @@ def set_active(user: User, active: bool, *, actor: Actor) -> None:
         unit_id=user.unit_id,
         details={"old": {"active": not active}, "new": {"active": active}},
     )
+    if not active:
+        revoke_tokens(user, actor=actor, reason="user.disable")  # re-enabling does not bring them back
 
 
 def unlock(user: User, *, actor: Actor) -> None:
@@ -272,12 +198,34 @@ def get_user(user_id: int, unit_ids: list[int] | None) -> User:
     return user
 
 
+def _live(now: datetime) -> Any:
+    return (ApiToken.revoked_at.is_(None)) & (ApiToken.expires_at.is_(None) | (ApiToken.expires_at > now))
+
+
 def live_token_counts() -> dict[int, int]:
-    """{user id: number of API tokens not revoked}."""
+    """{user id: number of API tokens that still work (neither revoked nor expired)}."""
     rows = db.session.execute(
-        select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id)
+        select(ApiToken.user_id, func.count()).where(_live(utcnow())).group_by(ApiToken.user_id)
     )
     return {user_id: count for user_id, count in rows}
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """A user's working tokens: when one was last used, and when the last of them ends."""
+
+    last_used_at: datetime | None
+    expires_at: datetime | None
+
+
+def token_use() -> dict[int, TokenUse]:
+    """{user id: :class:`TokenUse`} for every user with a working token."""
+    rows = db.session.execute(
+        select(ApiToken.user_id, func.max(ApiToken.last_used_at), func.max(ApiToken.expires_at))
+        .where(_live(utcnow()))
+        .group_by(ApiToken.user_id)
+    )
+    return {user_id: TokenUse(last_used, expires) for user_id, last_used, expires in rows}
 
 
 def find_user(username: str) -> User:
@@ -304,8 +252,16 @@ def authenticate(
     name = clean_text(username, 64)
     # A name with control characters (NUL, line breaks) is nobody's, and is not looked up:
     # PostgreSQL refuses NUL in text, and the audit log must not carry them either.
+    # The account's row is locked until this attempt is counted and committed, so guesses
+    # sent at once are checked one after another: the lock falls at exactly the policy's
+    # count, however many arrive together and through however many server processes.
     user = (
-        db.session.execute(select(User).where(User.username == name)).scalar_one_or_none()
+        db.session.execute(
+            select(User)
+            .where(User.username == name)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
         if name == username.strip()
         else None
     )
@@ -324,6 +280,7 @@ def authenticate(
                 user.locked_until = now + timedelta(minutes=policy.lock_minutes)
                 user.failed_logins = 0
                 record("auth.lock", actor=actor, object_type="user", object_id=user.id, unit_id=user.unit_id)
+                revoke_tokens(user, actor=actor, reason="auth.lock")  # a guessed password lives on in none
         record("auth.login_failed", actor=actor, object_type="user", object_id=user.id if user else None)
         return LoginOutcome(None, _("Wrong user name or password."))
     user.failed_logins = 0
@@ -339,18 +296,20 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(user: User, *, actor: Actor) -> str:
-    """A new bearer token for the user; only its hash is stored."""
+def issue_token(user: User, *, actor: Actor, days: int = 90) -> str:
+    """A new bearer token for the user, working for ``days`` days; only its hash is stored."""
     token = "bft_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_hash(token))
+    row = ApiToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
     record("token.issue", actor=actor, object_type="api_token", object_id=row.id, unit_id=user.unit_id)
     return token
 
 
-def revoke_tokens(user: User, *, actor: Actor) -> int:
-    """Revoke every live API token of the user; returns how many."""
+def revoke_tokens(user: User, *, actor: Actor, reason: str | None = None) -> int:
+    """Revoke every live API token of the user; returns how many. Asked for (no ``reason``),
+    it is recorded even when none was live; as part of a lock-out, disable or password reset
+    (``reason`` names it), only when there were some."""
     now = utcnow()
     rows = list(
         db.session.execute(
@@ -360,14 +319,15 @@ def revoke_tokens(user: User, *, actor: Actor) -> int:
     for row in rows:
         row.revoked_at = now
     db.session.flush()
-    record(
-        "token.revoke",
-        actor=actor,
-        object_type="user",
-        object_id=user.id,
-        unit_id=user.unit_id,
-        details={"tokens": len(rows)},
-    )
+    if rows or reason is None:
+        record(
+            "token.revoke",
+            actor=actor,
+            object_type="user",
+            object_id=user.id,
+            unit_id=user.unit_id,
+            details={"tokens": len(rows), **({"reason": reason} if reason else {})},
+        )
     return len(rows)
 
 
@@ -376,7 +336,12 @@ def user_for_token(token: str) -> User | None:
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
+    now = utcnow()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.user.locked_until is not None and row.user.locked_until > now:
+        return None
+    row.last_used_at = now
     return row.user

@@ -1,7 +1,7 @@
 """payment_reversals.voucher_no and reversed_on: a reversal (红冲) has its own voucher
 number and date, shown in the fund ledger
 
-Revision ID: 0015_lists
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-02 06:40:00
 
@@ -15,7 +15,7 @@ from alembic import op
 from app.database import create_append_only_guard, drop_append_only_guard
 
 # revision identifiers, used by Alembic.
-revision = "0015_lists"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None

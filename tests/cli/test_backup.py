@@ -45,6 +45,8 @@ def test_backup_and_restore_into_an_empty_database(app, world, tmp_path, empty_d
     created = app.test_cli_runner().invoke(args=["backup", "create", "--out", str(path)])
     assert created.exit_code == 0, created.output
     assert "sha256" in created.output
+    # It holds every household's data: readable by the service's account only.
+    assert path.stat().st_mode & 0o777 == 0o600
 
     restored_app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database)
     with restored_app.app_context():  # the command runs in the current app context: make it this app's
