@@ -185,7 +185,7 @@ def ledger_workbook(fund: Fund, chosen: LedgerFilter, *, unit_name: str, today: 
         xlsx.Column(_("Voucher date"), "date"),
         xlsx.Column(_("Voucher number"), "text", 16),
         xlsx.Column(_("Entry"), "text", 14),
-        xlsx.Column(_("Payee"), "text", 12),
+        xlsx.Column(_("Recipient"), "text", 12),
         xlsx.Column(_("Application number"), "int"),
         xlsx.Column(_("Amount"), "money"),
         xlsx.Column(_("Memo"), "text", 36),
