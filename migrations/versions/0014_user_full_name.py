@@ -22,5 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("full_name")
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of users would have to drop a
+    # table that every other table refers to.
+    op.execute("ALTER TABLE users DROP COLUMN full_name")

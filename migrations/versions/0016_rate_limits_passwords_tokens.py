@@ -57,8 +57,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('api_tokens') as batch:
-        batch.drop_column('expires_at')
+    op.execute('ALTER TABLE api_tokens DROP COLUMN expires_at')
     op.drop_index(op.f('ix_password_history_user_id'), table_name='password_history')
     op.drop_table('password_history')
     op.drop_index(op.f('ix_rate_limit_counters_expires_at'), table_name='rate_limit_counters')
