@@ -60,7 +60,5 @@ def registry_list(
         select(Worker.category, func.count(Worker.id)).where(*conditions).group_by(Worker.category)
     ).all()
     by_category = {int(category): int(count) for category, count in rows}
-    total = (
-        by_category.get(chosen.category, 0) if chosen.category is not None else sum(by_category.values())
-    )
+    total = by_category.get(chosen.category, 0) if chosen.category is not None else sum(by_category.values())
     return RegistryList(page=page, total=total, by_category=by_category)
