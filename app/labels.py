@@ -104,6 +104,8 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.audit_package": _l("Audit package exported"),
     "export.audit_log": _l("Audit log exported"),
     "export.registry": _l("Registry exported"),
+    "export.cases": _l("Case list exported"),
+    "export.ledger": _l("Fund ledger exported"),
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
     "worker.create": _l("File opened"),
