@@ -204,39 +204,6 @@ def verify_chain() -> list[ChainProblem]:
     return problems
 
 
-def search(
-    actor: Actor,
-    *,
-    action: str = "",
-    actor_name: str = "",
-    object_ref: str = "",
-    start: datetime | None = None,
-    end: datetime | None = None,
-    before: int | None = None,
-    limit: int = 100,
-) -> list[AuditEntry]:
-    """The entries of the actor's units, newest first, filtered. Entries of no unit (the
-    installation's own: budgets loaded, federation-wide users) only for a federation-wide
-    actor."""
-    query = select(AuditEntry).where(actor.scope.where(AuditEntry.unit_id)).order_by(AuditEntry.seq.desc())
-    if action:
-        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
-    if actor_name:
-        query = query.where(AuditEntry.actor_name == actor_name)
-    if object_ref:
-        object_type, _sep, object_id = object_ref.partition(":")
-        query = query.where(AuditEntry.object_type == object_type)
-        if object_id:
-            query = query.where(AuditEntry.object_id == object_id)
-    if start is not None:
-        query = query.where(AuditEntry.occurred_at >= start)
-    if end is not None:
-        query = query.where(AuditEntry.occurred_at <= end)
-    if before:
-        query = query.where(AuditEntry.seq < before)
-    return list(db.session.execute(query.limit(limit)).scalars())
-
-
 def chain_head() -> tuple[int, str]:
     head = db.session.get(AuditHead, HEAD_ID)
     return (head.seq, head.hash) if head else (0, GENESIS_HASH)

@@ -118,9 +118,7 @@ def parse(args: Args) -> AuditFilter:
 
 #: Names of steps (app/services/steps.run) no entry is recorded under: a refusal names
 #: them, so they have labels, but the list of actions to filter by leaves them out.
-STEP_NAMES_ONLY = frozenset(
-    {"case.change", "campaign.change", "payment.change", "user.change", "model_worker.change"}
-)
+STEP_NAMES_ONLY = frozenset({"case.change", "user.change"})
 
 
 def _with_aliases(codes: Sequence[str]) -> list[str]:
