@@ -32,7 +32,7 @@ def payment_voucher(payment_id: int) -> str:
 def notice_list() -> str:
     """公示名单: the year's cases on public notice, with the supervision phone and the period."""
     year = budgets.working_year(request.args.get("year", type=db_int))
-    item = papers.notice_list(current_actor(), year, current_user.unit)
+    item = papers.notice_list(current_actor(), year, current_user.unit_id)
     return render_template("cases/paper_notice.html", notice=item, today=date.today())
 
 

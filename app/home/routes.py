@@ -24,8 +24,10 @@ from app.services.policy import KEYS
 def index() -> str:
     context: dict[str, Any] = {}
     if current_user.role == "auditor":
-        # First: walking the chain empties the session (it reads the log in batches).
+        # Walking the chain empties the session (it reads the log in batches and lets go
+        # of each): done first, then the signed-in user is taken back into the session.
         context["chain"] = home.chain_status()
+        db.session.add(current_user._get_current_object())
     loaded = budgets.chosen_year(request.args.get("year", type=db_int))
     year = loaded or budgets.working_year()
     units = scope.visible_unit_ids(current_user)

@@ -89,9 +89,10 @@ class NoticeList:
     phone: str | None
 
 
-def notice_list(actor: Actor, year: int, unit: Unit | None) -> NoticeList:
+def notice_list(actor: Actor, year: int, unit_id: int | None) -> NoticeList:
     """The cases of ``year`` now on public notice in the actor's units, by the end of their period.
-    ``unit`` is whose supervision phone and name head the list (the actor's own unit)."""
+    ``unit_id`` is whose supervision phone and name head the list (the actor's own unit)."""
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     query = (
         select(Case)
         .where(actor.scope.where(Case.unit_id), Case.year == year, Case.status == "notice")
