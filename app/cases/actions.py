@@ -179,7 +179,7 @@ def _typed_payment(case: Case, form: PaymentForm) -> DomainError | None:
     if form.paid_on.data is None:
         if not form.paid_on.errors:
             form.paid_on.errors = [_("Enter the date of payment, such as 2015-03-01.")]
-        return ValidationFailed({})
+        return ValidationFailed({"paid_on": list(form.paid_on.errors)})
     if not confirm.needed():
         return None
     try:

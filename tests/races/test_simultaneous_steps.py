@@ -180,8 +180,7 @@ def test_simultaneous_closes_release_once(app, world, make_user):
     make_user("reviewer", "closer", unit="711002")
     clients = [_page_client(app, "closer") for _ in range(AT_ONCE)]
     answered = _burst([_page(client, f"/cases/{case_id}/close", {"note": "结案"}) for client in clients])
-    # One closes and goes back to the case page; the others are told it is closed already.
-    assert answered == Counter({302: 1, 422: AT_ONCE - 1})
+    assert answered == Counter({302: AT_ONCE})  # back to the case page, with a message
     db.session.rollback()
     assert db.session.get(Case, case_id).status == "closed"
     assert db.session.execute(select(func.count()).where(Transfer.kind == "release")).scalar_one() == 1
