@@ -31,6 +31,7 @@ from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case
 from app.models.ledger import Fund
 from app.registry.forms import choices
 from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
+from app.services import users as user_service
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 
@@ -122,6 +123,7 @@ def _detail(
         outstanding=outstanding,
         reversal_form=ReversalForm(formdata=None),
         reversal_refused=reversal_refused,
+        people=user_service.display_names({e.actor_id for e in case.events}),
         confirm={
             "pay": attributes(confirmations.payment(case)),
             "close": attributes(confirmations.closing(case, paid, outstanding)),

@@ -191,6 +191,15 @@ def users_in(unit_ids: list[int] | None) -> list[User]:
     return list(db.session.execute(query).scalars())
 
 
+def display_names(user_ids: set[int | None]) -> dict[int, str]:
+    """{user id: the name a person is shown (real name, else user name)} for those ids."""
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User).where(User.id.in_(wanted))).scalars()
+    return {user.id: user.display_name for user in rows}
+
+
 def get_user(user_id: int, unit_ids: list[int] | None) -> User:
     user = db.session.get(User, user_id)
     if user is None or (unit_ids is not None and user.unit_id not in unit_ids):
