@@ -26,7 +26,7 @@ def test_the_auditor_filters_the_log_by_action_and_exports_it(live_server: str, 
 
     auditor = login(browser, base, "auditor")
     auditor.set_viewport_size({"width": 1366, "height": 900})
-    auditor.get_by_role("link", name="审计日志").click()
+    auditor.get_by_role("navigation", name="主导航").get_by_role("link", name="审计日志").click()
     expect(auditor.locator("table.audit-log thead")).to_contain_text("时间（北京时间）")
     expect(auditor.locator("table.audit-log")).to_contain_text("台账：预算拨入")
     shot(auditor, "audit-log")
@@ -41,7 +41,7 @@ def test_the_auditor_filters_the_log_by_action_and_exports_it(live_server: str, 
     assert auditor.get_by_label("修改姓名").is_checked()  # the choice is kept
     shot(auditor, "audit-log-filtered")
     with auditor.expect_download() as download_info:
-        auditor.get_by_role("link", name="导出这些记录（Excel）").click()
+        auditor.get_by_role("link", name="导出这些记录（XLSX）").click()
     sheet = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes())).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][1] == "时间（北京时间）"

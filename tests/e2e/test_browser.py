@@ -62,6 +62,10 @@ def test_the_main_journey(live_server: str, browser: Browser):
     finance.get_by_label("凭证号", exact=True).fill("PZ-E2E-1")
     finance.get_by_label("发放日期", exact=True).fill("2015-03-05")
     finance.get_by_role("button", name="发放").click()
+    # The money moves only once the confirmation that names it is answered.
+    dialog = finance.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("¥2,000.00（贰仟元整）")
+    dialog.get_by_role("button", name="确认发放").click()
     expect(finance.locator("h1")).to_contain_text("已支付")
     finance.goto(f"{base}/funds?year=2015")  # the balances (the home page is 工作台)
     expect(finance.locator("td.available").first).to_have_text("¥298,000.00")

@@ -116,13 +116,14 @@ def _flows(client, auth, world) -> None:
         "paid_on": "2015-03-05",
         "method": "cash",
         "token": "t1",
+        "confirmed": "1",  # as the confirmation dialog (or page) sends it
     }
     client.post(f"/cases/{case.id}/payments", data=paying)
     client.post(
         f"/cases/{case.id}/payments", data={**paying, "paid_on": "1999-01-01", "token": "t2"}
     )  # refused
     payment = db.session.execute(select(Payment).where(Payment.case_id == case.id)).scalar_one()
-    client.post(f"/payments/{payment.id}/reversal", data={"reason": "账号错误"})
+    client.post(f"/payments/{payment.id}/reversal", data={"reason": "账号错误", "confirmed": "1"})
     client.get("/reports/budget-execution.xlsx?year=2015")
     client.post("/logout")
     both = auth.make_user("reviewer", "both-flow")
