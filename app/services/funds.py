@@ -23,6 +23,10 @@ def _not_found(code: str, year: int) -> NotFound:
 def find(actor: Actor, code: str, year: int, unit_code: str | None = None) -> Fund:
     """The fund ``code`` of ``year`` among the actor's units: of ``unit_code`` when given;
     otherwise the only one, or the actor's own unit's when several units have one."""
+    if not code.isprintable() or (unit_code and not unit_code.isprintable()):
+        # A code with control characters (NUL, line breaks) is nobody's; PostgreSQL would
+        # refuse NUL in the query itself.
+        raise _not_found(code, year)
     query = (
         select(Fund)
         .join(Unit, Unit.id == Fund.unit_id)
