@@ -1,0 +1,106 @@
+"""What the auditor and the administrator are shown on their home page: the audit chain, the
+year's reconciliation, and the policy values not yet set (the banner's subject)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.registry import PolicyValue
+from app.services import audit, reconciliation
+from app.services.home.sections import Item, Section
+from app.services.policy import KEYS
+
+#: Without these the registry cannot place a household in a category: every file says so.
+REQUIRED_POLICY_KEYS = ("minimum_living_line", "near_line_margin")
+#: Up to this many audit entries the home page verifies the chain on the spot.
+CHAIN_CHECK_MAX = 20000
+
+
+# --- auditor ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    length: int
+    checked: bool
+    problems: int
+
+
+def chain_status() -> ChainStatus:
+    """The audit chain's length and, while it is short enough to walk on a page view, whether it holds."""
+    length, _head = audit.chain_head()
+    if length > CHAIN_CHECK_MAX:
+        return ChainStatus(length=length, checked=False, problems=0)
+    return ChainStatus(length=length, checked=True, problems=len(audit.verify_chain()))
+
+
+@dataclass(frozen=True)
+class ReconciliationStatus:
+    ok: bool | None  # None: never run (books too long to check on a page view)
+    at: datetime | None  # when the stored run finished; None: checked just now
+    by: str
+    entries: int
+
+
+def reconciliation_status(
+    year: int, unit_ids: list[int] | None, page_max_entries: int
+) -> ReconciliationStatus:
+    """The year's books checked now while short (as the reconciliation page does), else the
+    last stored run."""
+    entries = reconciliation.entries_in(year, unit_ids)
+    if entries <= page_max_entries:
+        return ReconciliationStatus(
+            ok=reconciliation.reconcile(year, unit_ids).ok, at=None, by="", entries=entries
+        )
+    run = reconciliation.latest_run(year, unit_ids)
+    if run is None:
+        return ReconciliationStatus(ok=None, at=None, by="", entries=entries)
+    return ReconciliationStatus(ok=run.ok, at=run.finished_at, by=run.created_by_name, entries=run.entries)
+
+
+def _missing(year: int, keys: tuple[str, ...]) -> list[str]:
+    present = set(
+        db.session.execute(
+            select(PolicyValue.key).where(PolicyValue.year == year, PolicyValue.key.in_(keys))
+        ).scalars()
+    )
+    return [key for key in keys if key not in present]
+
+
+def missing_policy_keys(year: int) -> list[str]:
+    """The policy keys with no value at all for ``year`` (neither general nor any unit's)."""
+    return _missing(year, tuple(KEYS))
+
+
+def missing_required_policy(year: int) -> list[str]:
+    """Of :data:`REQUIRED_POLICY_KEYS`, those with no value for ``year``: the banner's subject."""
+    return _missing(year, REQUIRED_POLICY_KEYS)
+
+
+def policy_section(year: int) -> Section:
+    keys = missing_policy_keys(year)
+    items = [
+        Item(
+            title=str(KEYS[key].label),
+            detail=_("Required: files cannot be assessed without it.")
+            if key in REQUIRED_POLICY_KEYS
+            else _("Optional."),
+            endpoint="admin.policy_values",
+            values={"year": year},
+        )
+        for key in sorted(keys, key=lambda k: k not in REQUIRED_POLICY_KEYS)
+    ]
+    return Section(
+        "policy",
+        _("Policy values not set for %(year)s", year=year),
+        items,
+        len(items),
+        _("Every policy value of %(year)s is set.", year=year),
+        more_endpoint="admin.policy_values",
+        more_values={"year": year},
+    )
