@@ -73,6 +73,15 @@ def _text(x: Decimal | int, y: Decimal | int, content: str, css: str, anchor: st
     )
 
 
+def _opening(width: int, height: int, title: str) -> list[str]:
+    """The chart's <svg> element and its title (read out by screen readers)."""
+    return [
+        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+
 def column_chart(
     bars: Sequence[Bar],
     *,
@@ -92,11 +101,7 @@ def column_chart(
     scale = ticks(max(values, default=Decimal(0)), whole=whole)
     ceiling = scale[-1]
     base_y = top_pad + plot_h
-    parts = [
-        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = _opening(width, height, title)
     for tick in scale:
         y = base_y - plot_h * tick / ceiling
         parts.append(_line(left, y, left + plot_w, y, "grid"))
@@ -141,11 +146,7 @@ def bar_chart(
     scale = ticks(max(values, default=Decimal(0)), whole=whole)
     ceiling = scale[-1]
     base_y = top_pad + plot_h
-    parts = [
-        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = _opening(width, height, title)
     for tick in scale:
         x = left + plot_w * tick / ceiling
         parts.append(_line(x, top_pad, x, base_y, "grid"))
