@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 from flask import abort, render_template, request, send_file
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -14,16 +13,16 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, Form, SelectField
 from wtforms.validators import Optional
 
-from app import charts
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.cases.listing import all_or
 from app.extensions import db
 from app.funds import bp
+from app.funds.charts import month_charts
 from app.models.ledger import TRANSFER_KIND_LABELS, Fund
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, budgets, exports, funds, ledger, ledger_book, scope
+from app.services import budgets, exports, funds, ledger, ledger_book, scope
 from app.services.errors import DomainError
 
 #: Entries on one page of a fund's ledger.
@@ -51,16 +50,7 @@ def index() -> str:
         name: sum((getattr(b, name) for b in balances), ZERO)
         for name in ("budget", "committed", "paid", "available")
     }
-    fund_charts = {
-        b.fund.id: charts.column_chart(
-            [
-                charts.Bar(f"{i + 1}月", amount)
-                for i, amount in enumerate(budget_report.monthly_payments(b.fund))
-            ],
-            title=_("%(fund)s: paid per month (yuan)", fund=b.fund.name),
-        )
-        for b in balances
-    }
+    fund_charts = month_charts(balances)
     return render_template(
         "funds/index.html", years=years, year=year, balances=balances, totals=totals, charts=fund_charts
     )

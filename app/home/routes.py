@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import charts
 from app.auth.permissions import Permission, can, require
 from app.extensions import db
+from app.funds.charts import month_charts
 from app.home import bp
 from app.money import ZERO
 from app.params import db_int
-from app.services import budget_report, budgets, cases, home, ledger, scope
+from app.services import budgets, cases, home, ledger, scope
 from app.services.policy import KEYS
 
 
@@ -32,16 +31,7 @@ def index() -> str:
     year = loaded or budgets.working_year()
     units = scope.visible_unit_ids(current_user)
     balances = ledger.fund_balances(loaded, units) if loaded is not None else []
-    fund_charts = {
-        b.fund.id: charts.column_chart(
-            [
-                charts.Bar(f"{i + 1}月", amount)
-                for i, amount in enumerate(budget_report.monthly_payments(b.fund))
-            ],
-            title=_("%(fund)s: paid per month (yuan)", fund=b.fund.name),
-        )
-        for b in balances
-    }
+    fund_charts = month_charts(balances)
     if current_user.role == "auditor" and loaded is not None:
         context["reconciliation"] = home.reconciliation_status(
             loaded, units, current_app.config["RECONCILE_PAGE_MAX_ENTRIES"]
