@@ -70,7 +70,7 @@ def _amount(text: str, row: int) -> Decimal:
     except InvalidAmount:
         raise _refuse(
             _(
-                "Row %(row)d: the amount “%(value)s” is not yuan with at most two decimals.",
+                "Row %(row)s: the amount “%(value)s” is not yuan with at most two decimals.",
                 row=row,
                 value=text,
             ),
@@ -87,7 +87,7 @@ def _date(text: str, formats: tuple[str, ...], row: int) -> date | None:
         except ValueError:
             continue
     raise _refuse(
-        _("Row %(row)d: the date “%(value)s” is not one the bank writes.", row=row, value=text), row
+        _("Row %(row)s: the date “%(value)s” is not one the bank writes.", row=row, value=text), row
     )
 
 
@@ -107,13 +107,13 @@ def _line(template: BankTemplate, cells: list[str], row: int) -> ReturnLine:
     if not line_text:
         raise _refuse(
             _(
-                "Row %(row)d: “%(value)s” in %(header)s names no line of a batch.",
+                "Row %(row)s: “%(value)s” in %(header)s names no line of a batch.",
                 row=row,
                 value=ref,
                 header=layout.reference,
             )
             if ref
-            else _("Row %(row)d: the column %(header)s is empty.", row=row, header=layout.reference),
+            else _("Row %(row)s: the column %(header)s is empty.", row=row, header=layout.reference),
             row,
         )
     word, reason, when = cells[width : width + 3]
@@ -124,7 +124,7 @@ def _line(template: BankTemplate, cells: list[str], row: int) -> ReturnLine:
     else:
         raise _refuse(
             _(
-                "Row %(row)d: the result “%(value)s” is not one this bank writes (%(words)s).",
+                "Row %(row)s: the result “%(value)s” is not one this bank writes (%(words)s).",
                 row=row,
                 value=word,
                 words="、".join(layout.paid + layout.failed),
@@ -133,13 +133,13 @@ def _line(template: BankTemplate, cells: list[str], row: int) -> ReturnLine:
         )
     bank_date = _date(when, layout.date_formats, row)
     if result == "paid" and bank_date is None:
-        raise _refuse(_("Row %(row)d: a paid line needs the bank's date.", row=row), row)
+        raise _refuse(_("Row %(row)s: a paid line needs the bank's date.", row=row), row)
     if result == "failed" and not reason:
-        raise _refuse(_("Row %(row)d: a failed line needs the bank's reason.", row=row), row)
+        raise _refuse(_("Row %(row)s: a failed line needs the bank's reason.", row=row), row)
     account = by_field["account_number"]
     if account == LOST_DIGITS or not _ACCOUNT.fullmatch(account):
         raise _refuse(
-            _("Row %(row)d: the account number is not whole (keep the column as text).", row=row), row
+            _("Row %(row)s: the account number is not whole (keep the column as text).", row=row), row
         )
     return ReturnLine(
         line_id=int(line_text),
@@ -173,7 +173,7 @@ def _check_totals(
         if text != str(len(lines)):
             raise _refuse(
                 _(
-                    "Row %(row)d: the file says %(said)s lines, it has %(count)d.",
+                    "Row %(row)s: the file says %(said)s lines, it has %(count)s.",
                     row=row,
                     said=text,
                     count=len(lines),
@@ -185,7 +185,7 @@ def _check_totals(
         if _amount(text, row) != total:
             raise _refuse(
                 _(
-                    "Row %(row)d: the file says %(said)s in all, its lines add up to %(total)s.",
+                    "Row %(row)s: the file says %(said)s in all, its lines add up to %(total)s.",
                     row=row,
                     said=text,
                     total=total,
@@ -211,7 +211,7 @@ def read(template: BankTemplate, filename: str, content: bytes) -> list[ReturnLi
     if found != expected:
         raise _refuse(
             _(
-                "Row %(row)d: the columns should be %(expected)s; the file has %(found)s.",
+                "Row %(row)s: the columns should be %(expected)s; the file has %(found)s.",
                 row=start + 1,
                 expected="、".join(expected),
                 found="、".join(found),
@@ -230,15 +230,15 @@ def read(template: BankTemplate, filename: str, content: bytes) -> list[ReturnLi
             said = cells[amount_index] if amount_index is not None and amount_index < len(cells) else ""
             stated["total"] = (said, number)
             if rest := next((i + 1 for i in range(index + 1, len(rows)) if _trimmed(rows[i])), None):
-                raise _refuse(_("Row %(row)d comes after the total row.", row=rest), rest)
+                raise _refuse(_("Row %(row)s comes after the total row.", row=rest), rest)
             break
         if len(cells) > len(expected):
-            raise _refuse(_("Row %(row)d has more cells than the file has columns.", row=number), number)
+            raise _refuse(_("Row %(row)s has more cells than the file has columns.", row=number), number)
         line = _line(template, cells + [""] * (len(expected) - len(cells)), number)
         if line.line_id in first_row:
             raise _refuse(
                 _(
-                    "Row %(row)d: the line is already in row %(first)d.",
+                    "Row %(row)s: the line is already in row %(first)s.",
                     row=number,
                     first=first_row[line.line_id],
                 ),
