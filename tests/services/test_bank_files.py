@@ -140,7 +140,7 @@ def test_the_answer_made_from_the_file_is_read_back(ctx, code, fmt):
     )
     got = bank_files.read_return_file(code, f"回盘.{fmt}", content)
     start = _header_start(code, file_rows(fmt, data)) + 1  # 0-based header → 1-based row
-    reference = "DF2015-0007" if code != "generic" else None
+    reference = "DF2015-0007"  # from the reference, or (generic) the 批次号 column
     assert got == [
         ReturnLine(17, "paid", "", date(2015, 1, 21), start + 1, Decimal("1234.50"), "张三",
                    "6222020409001234567", reference),
@@ -195,6 +195,7 @@ def test_an_answer_with_a_malformed_amount_is_refused_naming_the_row(ctx, code, 
         (None, [("成功", "", "")] * 3, "date"),
         (None, [("失败", "", "")] * 3, "reason"),
         ("total", None, "add up"),
+        ("count", None, "says 4 lines, it has 3"),
     ],
 )
 def test_other_answers_that_do_not_match_are_refused_naming_the_row(ctx, edit, results, why):
@@ -205,6 +206,7 @@ def test_other_answers_that_do_not_match_are_refused_naming_the_row(ctx, edit, r
         "reference": {(first, reference): "第十七"},
         "duplicate": {(first + 1, reference): "17"},
         "total": {(first + 3, template.column_of("amount") + 1): "1734.56"},
+        "count": {(6, 2): "4"},  # the 总笔数 row above the columns
         None: {},
     }[edit]
     content = answer(template, "csv", _generic_csv(), results or [("成功", "", "2015-01-21")] * 3, edits)
@@ -212,6 +214,17 @@ def test_other_answers_that_do_not_match_are_refused_naming_the_row(ctx, edit, r
         bank_files.read_return_file("generic", "回盘.csv", content)
     assert refused.value.row is not None and f"Row {refused.value.row}" in refused.value.message
     assert why in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("fmt", "account"),
+    [("xlsx", 6222020409001234567), ("csv", "6.22202E+18"), ("csv", "622202040900123****")],
+)
+def test_an_answer_whose_account_lost_digits_is_refused_naming_the_row(ctx, fmt, account):
+    """Saved by a spreadsheet that took the card for a number, or masked by the bank."""
+    template = bank_files.template("icbc_payroll")
+    refused = _refusal("icbc_payroll", fmt, {(3, template.column_of("account_number") + 1): account})
+    assert refused.row == 3 and "3" in refused.message
 
 
 def _generic_csv() -> bytes:

@@ -47,7 +47,10 @@ Guarantees:
   or total (header rows, total row) that the lines do not add up to.
 - What the reader cannot know is the caller's to check: that each ``line_id`` is one of
   the batch's, that ``amount``, ``payee_name`` and ``account_number`` are the line's,
-  and (for ``reference`` columns) that ``batch_no`` is the batch's.
+  and that ``batch_no`` (from a ``reference`` or ``batch_no`` column; ``None`` when the
+  layout has neither) is the batch's.
+- :data:`DEFAULT_TEMPLATE` (``generic``) is the layout when nobody chose a bank's; a
+  page offering a choice lists ``load_templates()`` (``code`` and ``name`` of each).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ from app.services.bank_files.templates import (
 from app.services.errors import BankFileRefused, NotFound
 
 __all__ = [
+    "DEFAULT_TEMPLATE",
     "MIMETYPES",
     "TEMPLATES_DIR",
     "BankFileRefused",

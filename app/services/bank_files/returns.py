@@ -104,6 +104,7 @@ def _line(template: BankTemplate, cells: list[str], row: int) -> ReturnLine:
         batch_no = match["batch"] if match else None
     else:
         line_text = ref if _LINE_ID.fullmatch(ref) else ""
+        batch_no = by_field.get("batch_no") or None
     if not line_text:
         raise _refuse(
             _(
