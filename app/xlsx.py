@@ -45,10 +45,15 @@ PERCENT_FORMAT = "0.0%"
 #: code or number kept as text (file numbers, project codes, hashes); ``percent`` a
 #: share given in per cent (``12.5``), held as the fraction Excel formats as ``12.5%``.
 #: ``timestamp`` is ``datetime`` by another name (both to the second, Beijing time).
-KINDS = ("text", "money", "int", "date", "datetime", "timestamp", "code", "percent")
+#: ``amount`` is money for a machine to read (a bank's upload): ``0.00``, no grouping.
+KINDS = ("text", "money", "amount", "int", "date", "datetime", "timestamp", "code", "percent")
+#: The kinds that hold yuan: summed by a totals row, written ``1234.50`` in CSV.
+MONEY_KINDS = ("money", "amount")
+AMOUNT_FORMAT = "0.00"
 _WIDTHS = {
     "text": 18,
     "money": 14,
+    "amount": 14,
     "int": 8,
     "date": 12,
     "datetime": 19,
@@ -58,6 +63,7 @@ _WIDTHS = {
 }
 _FORMATS = {
     "money": MONEY_FORMAT,
+    "amount": AMOUNT_FORMAT,
     "date": DATE_FORMAT,
     "datetime": DATETIME_FORMAT,
     "timestamp": DATETIME_FORMAT,
@@ -129,7 +135,7 @@ def cell_value(value: Any, kind: str) -> Any:
     """``value`` as the cell should hold it for a column of ``kind``."""
     if value is None or value == "":
         return None
-    if kind == "money":
+    if kind in MONEY_KINDS:
         return Decimal(value)  # openpyxl writes a Decimal as a number
     if kind == "int":
         return int(value)
@@ -150,7 +156,7 @@ def csv_value(value: Any, kind: str) -> str:
     value = cell_value(value, kind)
     if value is None:
         return ""
-    if kind == "money":
+    if kind in MONEY_KINDS:
         return f"{value:.2f}"
     if kind == "percent":
         return f"{value * 100:.1f}%"
@@ -187,16 +193,27 @@ def add_sheet(
     totals: bool = False,
     total_label: str | None = None,
     heading: str | None = None,
+    preamble: Sequence[tuple[str, Any, str]] = (),
 ) -> Any:
     """Append a sheet called ``title``: header, rows, and (``totals``) a row summing the
     money columns (those with ``total``), labelled in the first column. The printed page
-    is headed ``heading`` (default: the title). Works on a streaming workbook too (rows
-    are then written as they come). Returns the sheet."""
+    is headed ``heading`` (default: the title). ``preamble`` rows come above the header,
+    each a label and a value of a kind (a bank's 单位名称 / 总笔数 / 总金额 lines). Works on
+    a streaming workbook too (rows are then written as they come). Returns the sheet."""
     sheet = book.create_sheet(title=title[:31])
     for i, column in enumerate(columns, start=1):
         dimension = sheet.column_dimensions[get_column_letter(i)]
         dimension.width = column.char_width
-    sheet.freeze_panes = "A2"
+    first = len(preamble) + 1  # the header's row
+    sheet.freeze_panes = f"A{first + 1}"
+    for label, value, kind in preamble:
+        typed = Column(label, kind)
+        sheet.append(
+            [
+                _cell(sheet, safe_cell(label), Column(label), bold=True),
+                _cell(sheet, cell_value(value, kind), typed),
+            ]
+        )
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, value=safe_cell(column.header))
@@ -212,28 +229,28 @@ def add_sheet(
         sheet.append([_cell(sheet, v, c) for v, c in zip(values, columns, strict=True)])
         count += 1
         for i, (value, column) in enumerate(zip(values, columns, strict=True)):
-            if column.kind == "money" and value is not None:
+            if column.kind in MONEY_KINDS and value is not None:
                 sums[i] += value
-    last = count + 1
+    last = count + first
     if count:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
-    if totals and any(c.kind == "money" for c in columns):
+        sheet.auto_filter.ref = f"A{first}:{get_column_letter(len(columns))}{last}"
+    if totals and any(c.kind in MONEY_KINDS for c in columns):
         total_row: list[Any] = [total_label or _("Total")] + [None] * (len(columns) - 1)
         for i, column in enumerate(columns):
-            if column.kind == "money" and column.total and i > 0:
+            if column.kind in MONEY_KINDS and column.total and i > 0:
                 total_row[i] = sums[i]
         sheet.append([_cell(sheet, v, c, bold=True) for v, c in zip(total_row, columns, strict=True)])
-    _page_setup(sheet, heading or title, len(columns), setup or PageSetup())
+    _page_setup(sheet, heading or title, len(columns), setup or PageSetup(), title_row=first)
     return sheet
 
 
-def _page_setup(sheet: Any, title: str, width: int, setup: PageSetup) -> None:
+def _page_setup(sheet: Any, title: str, width: int, setup: PageSetup, *, title_row: int = 1) -> None:
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape" if width > 6 else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    sheet.print_title_rows = f"{title_row}:{title_row}"
     sheet.print_options.gridLines = True
     header, footer = sheet.HeaderFooter.oddHeader, sheet.HeaderFooter.oddFooter
     header.center.text = title

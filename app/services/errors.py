@@ -43,6 +43,15 @@ class BudgetConflict(DomainError):
     """A different budget is already loaded for the unit and year."""
 
 
+class BankFileRefused(InvalidInput):
+    """A bank's answer (回盘文件) that does not match its template; nothing was read.
+    ``row`` is the file's row at fault (1 is the first), when one is."""
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
 class ValidationFailed(InvalidInput):
     """One or more fields are wrong; ``errors`` maps each field to its messages."""
 

@@ -30,6 +30,7 @@ from openpyxl import load_workbook
 from app import labels
 from app.services import (
     audit_export,
+    bank_files,
     budget_report,
     exports,
     performance,
@@ -37,6 +38,7 @@ from app.services import (
     registry_import,
 )
 from app.xlsx import MONEY_FORMAT, is_code_header
+from tests import bank_file_helpers
 
 #: LibreOffice's CSV filter: comma, double quote, UTF-8 (76), from line 1, cells saved AS
 #: SHOWN (token 9: a money cell reads 1,234.50, proving the number format is applied;
@@ -103,6 +105,15 @@ def _import_template(world: SimpleNamespace) -> Produced:
     return Produced(registry_import.template_workbook())
 
 
+def _bank_file(code: str) -> Callable[[SimpleNamespace], Produced]:
+    def make(world: SimpleNamespace) -> Produced:
+        return Produced(
+            bank_files.render_batch_file(code, "xlsx", bank_file_helpers.HEADER, bank_file_helpers.LINES)[0]
+        )
+
+    return make
+
+
 #: EVERY XLSX the product writes: name → the workbook built from the seeded year.
 #: A new export (the case list, the ledger, the audit log...) is one line here.
 PRODUCERS: dict[str, Callable[[SimpleNamespace], Produced]] = {
@@ -111,6 +122,8 @@ PRODUCERS: dict[str, Callable[[SimpleNamespace], Produced]] = {
     "performance (绩效)": _performance,
     "registry (困难职工档案)": _registry,
     "registry import template": _import_template,
+    # the bank's own checks (columns, whole accounts, totals): test_bank_files_libreoffice.py
+    **{f"bank file ({code})": _bank_file(code) for code in ("generic", "icbc_payroll", "ccb_payroll")},
 }
 
 
