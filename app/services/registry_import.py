@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -135,12 +136,14 @@ def _cell(value: object) -> str:
 def _rows_from_xlsx(content: bytes) -> Iterator[list[str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError):
         raise ImportFileInvalid(_("The file is not a readable XLSX workbook.")) from None
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [_cell(v) for v in values]
+    except (ParseError, ValueError, KeyError, IndexError):  # a part that is not well-formed XML
+        raise ImportFileInvalid(_("The file is not a readable XLSX workbook.")) from None
     finally:
         book.close()
 

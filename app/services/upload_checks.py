@@ -280,7 +280,10 @@ def _scan_xml(chunks: Iterator[bytes], caps: UploadLimits) -> None:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except expat.ExpatError:
-        raise UploadRefused(_("The file is not a readable XLSX workbook.")) from None
+        # Not well-formed (Excel's legacy VML drawings often are not): any XML parser stops
+        # where expat did, and everything up to there was counted. Its bytes still count.
+        for _chunk in chunks:
+            pass
 
 
 # --- CSV ----------------------------------------------------------------------------

@@ -227,6 +227,20 @@ def test_an_honest_sheet_passes_the_checks(ctx, filename):
     assert upload_checks.check_upload(filename, content).kind == filename.rsplit(".", 1)[1]
 
 
+def test_a_workbook_with_a_legacy_drawing_that_is_not_well_formed_xml_passes(ctx):
+    drawing = b'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><br></v:shape></xml>'
+    content = _rebuilt({"xl/drawings/vmlDrawing1.vml": drawing})
+    assert upload_checks.check_upload("comments.xlsx", content).kind == "xlsx"
+    assert registry_import.check_file("comments.xlsx", content).valid
+
+
+def test_a_sheet_that_is_not_well_formed_is_refused_not_a_server_error(ctx):
+    content = _rebuilt({"xl/worksheets/sheet1.xml": _sheet(b'<row r="1"><c r="A1"><v>1</v></row>')})
+    with pytest.raises(UploadRefused) as refused:
+        registry_import.check_file("broken.xlsx", content)
+    assert "XLSX" in refused.value.message
+
+
 def test_the_caps_are_configuration(ctx):
     ctx.config["UPLOAD_MAX_ROWS"] = 3
     with pytest.raises(UploadRefused) as refused:
