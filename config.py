@@ -64,6 +64,16 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Caps on an uploaded spreadsheet, checked while it is streamed, before it is parsed
+    # (app/services/upload_checks.py): rows below the header, columns, characters in one
+    # cell, cells in all, bytes it unpacks to, ZIP members, compression ratio.
+    UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "20000"))
+    UPLOAD_MAX_COLUMNS = 60
+    UPLOAD_MAX_CELL_CHARS = 2000
+    UPLOAD_MAX_CELLS = 1_200_000
+    UPLOAD_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+    UPLOAD_MAX_MEMBERS = 200
+    UPLOAD_MAX_RATIO = 100
     # Background jobs (exports, imports): a running job beats its heartbeat this often; one
     # whose heartbeat is this old was interrupted (its process died). The files they make
     # (audit packages hold personal data) are deleted this many hours after they finish.

@@ -21,7 +21,9 @@ class ConfigurationError(RuntimeError):
 def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     """Build the application for ``development``, ``testing`` or ``production``."""
     config_name = config_name or os.environ.get("APP_CONFIG", "development")
-    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    # INSTANCE_PATH (an override; tests give each their own folder) or the checkout's instance/.
+    instance = str(overrides.pop("INSTANCE_PATH", None) or INSTANCE_DIR)
+    app = Flask(__name__, template_folder="../templates", instance_path=instance)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     from app.params import DbIntConverter
@@ -32,6 +34,12 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     # audit packages) can hold personal data: readable by the service's own account only.
     os.umask(0o077)
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    from app.services import pending_uploads
+
+    # Uploads are held in memory, never spooled to a temporary file; what a killed
+    # process left in instance/imports/ is swept now (app/services/pending_uploads.py).
+    app.request_class = pending_uploads.InMemoryUploadsRequest
+    pending_uploads.sweep(app)
 
     from app.log import install_safe_logging
 

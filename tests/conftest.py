@@ -320,9 +320,8 @@ def _app_on(database: str, tmp_path: Path, config_name: str = "testing", **overr
     """An app on ``database`` whose files (jobs, uploads awaiting confirmation) go to this
     test's own folder: never the checkout's instance/, which every worker shares."""
     overrides.setdefault("JOBS_FOLDER", str(tmp_path / "jobs"))
-    made = create_app(config_name, SQLALCHEMY_DATABASE_URI=database, **overrides)
-    made.instance_path = str(tmp_path / "instance")
-    return made
+    overrides.setdefault("INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app(config_name, SQLALCHEMY_DATABASE_URI=database, **overrides)
 
 
 @pytest.fixture

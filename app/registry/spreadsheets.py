@@ -3,8 +3,6 @@ nothing as a background job, its template, and the CSV and XLSX exports of the f
 
 from __future__ import annotations
 
-import secrets
-import time
 from io import BytesIO
 from pathlib import Path
 
@@ -28,19 +26,8 @@ from app.extensions import db
 from app.registry import bp
 from app.registry.entry import chosen_unit, visible_units
 from app.registry.forms import ConfirmImportForm, ImportForm
-from app.services import exports, registry_import, scope
+from app.services import exports, pending_uploads, registry_import, scope
 from app.services.errors import DomainError
-
-IMPORT_TTL_SECONDS = 3600
-
-
-def _import_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.iterdir():  # uploads nobody confirmed are not kept
-        if old.stat().st_mtime < time.time() - IMPORT_TTL_SECONDS:
-            old.unlink(missing_ok=True)
-    return path
 
 
 @bp.route("/workers/import", methods=["GET", "POST"])
@@ -56,12 +43,12 @@ def import_upload() -> str:
         content = upload.read()
         try:
             report = registry_import.check_file(filename, content)
-        except DomainError as error:
-            flash(error.message, "danger")
+        except DomainError as error:  # refused before it was parsed, or unreadable: nothing kept
+            form.file.errors = [error.message]
         else:
-            token = secrets.token_urlsafe(16)
-            suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
-            (_import_dir() / f"{current_user.id}-{token}{suffix}").write_bytes(content)
+            kind = "xlsx" if filename.lower().endswith(".xlsx") else "csv"
+            token = pending_uploads.save(current_user.id, kind, content)
+        del content
     elif request.method == "POST":
         flash(_("Choose a file to upload."), "danger")
     return render_template(
@@ -80,20 +67,17 @@ def import_upload() -> str:
 def import_confirm() -> Response:
     form = ConfirmImportForm()
     token = form.token.data or ""
-    matches = [
-        p for p in _import_dir().glob(f"{current_user.id}-*") if p.stem == f"{current_user.id}-{token}"
-    ]
-    if not form.validate_on_submit() or not token.replace("-", "").replace("_", "").isalnum() or not matches:
+    taken = pending_uploads.take(current_user.id, token) if form.validate_on_submit() else None
+    if taken is None:
         flash(_("The upload has expired; upload the file again."), "danger")
         return redirect(url_for("registry.import_upload"))
-    path = matches[0]
+    _kind, name, content = taken
     try:
         unit_id = chosen_unit(request.form.get("unit")).id
     except DomainError as error:
-        path.unlink(missing_ok=True)
         flash(error.message, "danger")
         return redirect(url_for("registry.import_upload"))
-    job = registry_import.start_import(path, unit_id=unit_id, actor=current_actor())
+    job = registry_import.start_import(name, content, unit_id=unit_id, actor=current_actor())
     return redirect(url_for("jobs.show", job_id=job.id))
 
 

@@ -56,16 +56,28 @@ class _Line:
     children: list[_Line] = field(default_factory=list)
 
 
+#: A department budget is a few kilobytes; a file far larger is not one.
+BUDGET_FILE_MAX_BYTES = 5 * 1024 * 1024
+
+
 def read_budget_file(path: str | Path) -> dict[str, Any]:
     """Read and parse a budget file; raise :class:`BudgetInvalid` if it is not JSON."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as stream:
+            raw = stream.read(BUDGET_FILE_MAX_BYTES + 1)  # never more than the cap in memory
+        if len(raw) > BUDGET_FILE_MAX_BYTES:
+            raise BudgetInvalid(
+                _("The budget file is larger than %(mb)s MB.", mb=BUDGET_FILE_MAX_BYTES // (1024 * 1024))
+            )
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BudgetInvalid(_("Cannot read the budget file: %(error)s", error=str(exc))) from exc
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BudgetInvalid(_("The budget file is not valid JSON (line %(line)s).", line=exc.lineno)) from exc
+    except RecursionError:  # nested deeper than any budget
+        raise BudgetInvalid(_("The budget file is not valid JSON (line %(line)s).", line=1)) from None
     if not isinstance(document, dict):
         raise BudgetInvalid(_("The budget file must hold one JSON object."))
     return document

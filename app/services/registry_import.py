@@ -10,13 +10,12 @@ nothing twice.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -27,9 +26,8 @@ from app.extensions import db
 from app.models.jobs import Job
 from app.models.org import Unit
 from app.privacy import vault
-from app.services import eligibility, jobs, registry, registry_template
+from app.services import eligibility, jobs, pending_uploads, registry, registry_template, upload_checks
 from app.services.audit import Actor, record
-from app.services.errors import InvalidInput
 
 #: (field of WorkerInput, the column's heading in the file)
 COLUMNS: list[tuple[str, str]] = [
@@ -60,15 +58,14 @@ REQUIRED = {
     "category",
     "main_cause",
 }
-MAX_ROWS = 200_000
 #: ``progress(done, total, phase)``, called as rows are checked and files opened.
 Progress = Callable[[int, int, str], None]
 #: Stands in for a cell whose number has more digits than a spreadsheet number keeps.
 LOST_DIGITS = "\x00lost-digits"
 
 
-class ImportFileInvalid(InvalidInput):
-    """The file cannot be read as a registry sheet at all."""
+#: The file cannot be read as a registry sheet at all (a message at the file field).
+ImportFileInvalid = upload_checks.UploadRefused
 
 
 @dataclass
@@ -136,40 +133,28 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _rows_from_csv(content: bytes) -> Iterator[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ImportFileInvalid(_("The file is neither UTF-8 nor GB18030 text.")) from None
-    yield from csv.reader(io.StringIO(text, newline=""))
-
-
 def _rows_from_xlsx(content: bytes) -> Iterator[list[str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError):
         raise ImportFileInvalid(_("The file is not a readable XLSX workbook.")) from None
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [_cell(v) for v in values]
+    except (ParseError, ValueError, KeyError, IndexError):  # a part that is not well-formed XML
+        raise ImportFileInvalid(_("The file is not a readable XLSX workbook.")) from None
     finally:
         book.close()
 
 
 def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
-    """The file's rows as text, whatever its format; raise :class:`ImportFileInvalid`."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        if not content.startswith(b"PK\x03\x04"):
-            raise ImportFileInvalid(_("The file is not a readable XLSX workbook."))
+    """The file's rows as text, whatever its format, once :mod:`upload_checks` has found
+    it within every cap; raise :class:`ImportFileInvalid`."""
+    checked = upload_checks.check_upload(filename, content)
+    if checked.kind == "xlsx":
         return _rows_from_xlsx(content)
-    if lower.endswith(".csv"):
-        return _rows_from_csv(content)
-    raise ImportFileInvalid(_("Upload an .xlsx or .csv file."))
+    return upload_checks.csv_rows(checked.text or "")
 
 
 def check_file(
@@ -201,8 +186,6 @@ def check_file(
     for number, values in enumerate(rows, start=2):
         if progress is not None and number % 200 == 0:
             progress(number - 1, max(expected, number - 1), _("Checking the rows"))
-        if number - 1 > MAX_ROWS:
-            raise ImportFileInvalid(_("The file has more than %(n)s rows; split it.", n=MAX_ROWS))
         if not any(v.strip() for v in values):
             continue
         raw = {f: (values[i] if i < len(values) else "") for f, i in positions.items()}
@@ -330,21 +313,24 @@ def import_file(
     return report, created
 
 
-def start_import(path: Path, *, unit_id: int, actor: Actor) -> Job:
-    """Import an uploaded file as a background job: check it (reading only, so others keep
-    working meanwhile), then open the files all or nothing in one transaction. The upload
-    is removed either way."""
+def start_import(filename: str, content: bytes, *, unit_id: int, actor: Actor) -> Job:
+    """Import a checked upload as a background job: check it again (reading only, so
+    others keep working meanwhile), then open the files all or nothing in one transaction.
+    The job holds the bytes in memory only: nothing of the sheet is on disk while it runs,
+    so a job killed midway leaves nothing behind."""
+    pending_uploads.sweep()
+    held = [content]
 
     def work(progress: jobs.Progress) -> tuple[str, None]:
         try:
             read_only(db.session)
-            report = check_file(path.name, path.read_bytes(), progress=progress)
+            report = check_file(filename, held[0], progress=progress)
             db.session.rollback()
             unit = db.session.get(Unit, unit_id)
-            created = save_checked(report, filename=path.name, unit=unit, actor=actor, progress=progress)
+            created = save_checked(report, filename=filename, unit=unit, actor=actor, progress=progress)
             db.session.commit()
         finally:
-            path.unlink(missing_ok=True)
+            held.clear()  # let the sheet's bytes go as soon as the import ends
         message = _(
             "%(created)s files opened; %(skipped)s already on file;"
             " %(errors)s rows with errors not imported.",

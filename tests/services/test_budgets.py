@@ -200,3 +200,18 @@ def test_unreadable_files_are_refused(ctx, tmp_path, content):
     with pytest.raises(BudgetInvalid):
         budgets.load_budget(budgets.read_budget_file(path), actor=ACTOR)
     assert _counts() == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 200_000 + b"]" * 200_000, "JSON"),  # nested past Python's recursion limit
+        (b" " * (6 * 1024 * 1024) + b"{}", "5 MB"),  # far larger than any budget
+    ],
+)
+def test_a_hostile_budget_file_is_refused_with_a_reason(ctx, tmp_path, content, reason):
+    path = tmp_path / "budget.json"
+    path.write_bytes(content)
+    with pytest.raises(BudgetInvalid) as refused:
+        budgets.read_budget_file(path)
+    assert reason in refused.value.message

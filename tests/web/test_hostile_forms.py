@@ -265,7 +265,7 @@ def test_an_upload_of_another_type_is_refused_in_chinese(client, auth, stage):
         content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "flash-danger" in page and ".xlsx" in page
+    assert response.status_code == 200 and 'id="file-error"' in page and ".xlsx" in page  # at the field
 
 
 def test_an_approval_amount_that_is_not_money_is_refused_not_a_server_error(client, auth, stage):

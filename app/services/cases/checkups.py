@@ -182,7 +182,9 @@ def roster(actor: Actor, year: int) -> tuple[list[CheckupGroup], list[ModelWorke
     pays; and the model workers no fund of the year covers."""
     workers = list(
         db.session.execute(
-            select(ModelWorker).where(actor.scope.where(ModelWorker.unit_id)).order_by(ModelWorker.name_pinyin)
+            select(ModelWorker)
+            .where(actor.scope.where(ModelWorker.unit_id))
+            .order_by(ModelWorker.name_pinyin)
         ).scalars()
     )
     paid = {
