@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g
+from flask import abort, has_request_context, request
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -101,7 +101,8 @@ def role_has(role: str, permission: Permission) -> bool:
 
 def held_back(user: Any) -> bool:
     """Whether the account waits for a second administrator (asked once per request)."""
-    cache: dict[int, bool] = g.setdefault("held_back", {})
+    # Per request (its environ): a test's app context outlives many requests, so ``g`` may too.
+    cache: dict[int, bool] = request.environ.setdefault("app.held_back", {}) if has_request_context() else {}
     if user.id not in cache:
         cache[user.id] = duties.awaits_approval(user.id)
     return cache[user.id]
