@@ -24,7 +24,7 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import User
 from app.params import db_int
-from app.services import budgets, policy, scope, steps, user_names
+from app.services import budgets, duties, policy, scope, steps, user_names
 from app.services import users as user_service
 from app.services.errors import DomainError
 
@@ -68,6 +68,11 @@ def new_user() -> str | Response:
             show_on_form(form, error, "username")
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
+            if duties.pending_of(user.id) is not None:
+                flash(
+                    _("The change of %(name)s awaits a second administrator's approval.", name=user.username),
+                    "warning",
+                )
             return render_template("admin/password.html", user=user, password=password)
     return render_template("admin/user_form.html", form=form)
 
