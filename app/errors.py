@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from app.api.support import problem
+from app.auth.permissions import AwaitingApproval
 from app.database import is_retryable
 from app.extensions import db
 
@@ -52,6 +53,8 @@ def install_error_pages(app: Flask) -> None:
             ),
         }
         title, message = titles.get(code, (_("Error"), _("The request could not be completed.")))
+        if isinstance(error, AwaitingApproval):
+            message = error.description or message  # why this account may not yet
         return _page(code, title, message)
 
     @app.errorhandler(DBAPIError)

@@ -38,6 +38,7 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "payment": _l("Payment"),
     "policy": _l("Policy value"),
     "reconciliation_run": _l("Reconciliation"),
+    "role_change": _l("Role change"),
     "transfer": _l("Ledger entry"),
     "unit": _l("Union unit"),
     "user": _l("User"),
@@ -65,6 +66,11 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "user.token": _l("API token issued"),
     "user.revoke_tokens": _l("API tokens revoked"),
     "user.change": _l("User changed"),
+    "user.role_change": _l("Role or unit changed"),
+    "role_change.request": _l("Role change requested: awaits a second administrator"),
+    "role_change.at_once": _l("Role given at once (command line or no money role)"),
+    "role_change.approve": _l("Role change approved"),
+    "role_change.refuse": _l("Role change refused"),
     "token.issue": _l("API token issued"),
     "token.revoke": _l("API tokens revoked"),
     "four_eyes.exception_grant": _l("Four-eyes exception granted"),
@@ -131,7 +137,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
-    from app.models.users import ROLE_LABELS
+    from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
     from app.services.audit_view.fields import AREA_LABELS, DOOR_LABELS, FIELD_LABELS
     from app.services.eligibility import CATEGORIES, CAUSES, EVIDENCE_KINDS
     from app.services.jobs import KIND_LABELS
@@ -159,6 +165,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "policy_key": {key: spec.label for key, spec in KEYS.items()},
         "relation": RELATION_LABELS,
         "role": ROLE_LABELS,
+        "role_change_kind": ROLE_CHANGE_KIND_LABELS,
+        "role_change_status": ROLE_CHANGE_STATUS_LABELS,
         "transfer_kind": TRANSFER_KIND_LABELS,
         "worker_status": STATUS_LABELS,
     }

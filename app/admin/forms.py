@@ -45,3 +45,8 @@ class UnitForm(FlaskForm):
 class UnitEditForm(FlaskForm):
     name = StringField(_l("Unit name"))
     parent = SelectField(validate_choice=False, label=_l("Parent unit"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(validate_choice=False, label=_l("Role"), choices=choices(ROLE_LABELS, blank=True))
+    unit = SelectField(validate_choice=False, label=_l("Union unit"))

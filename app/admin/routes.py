@@ -12,6 +12,10 @@ from werkzeug.wrappers import Response
 from app import confirm
 from app.actions import perform, show_on_form
 from app.admin import bp
+from app.admin import duties as duties_pages
+from app.admin.common import managed_unit as _unit
+from app.admin.common import unit_choices as _unit_choices
+from app.admin.common import user_in_scope as _user
 from app.admin.forms import ActionForm, PolicyForm, UserForm, UserNameForm
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
@@ -20,40 +24,21 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import User
 from app.params import db_int
-from app.registry.forms import choices
-from app.services import budgets, policy, scope, steps, user_names
+from app.services import budgets, duties, policy, scope, steps, user_names
 from app.services import users as user_service
-from app.services.errors import DomainError, NotFound
-
-
-def _units() -> list[Unit]:
-    return scope.visible_units(current_user)
-
-
-def _unit_choices(everyone_label: str) -> list:
-    # Only an administrator of all units may make a user (or a value) for all of them.
-    units = [(u.code, f"{u.code} {u.name}") for u in _units()]
-    return choices(units) if current_user.unit_id is not None else choices([("", everyone_label), *units])
-
-
-def _unit(code: str | None) -> Unit | None:
-    return scope.managed_unit(current_user, code)
-
-
-def _user(user_id: int) -> User:
-    try:
-        return user_service.get_user(user_id, scope.visible_unit_ids(current_user))
-    except NotFound:
-        abort(404)
+from app.services.errors import DomainError
 
 
 @bp.route("/users")
 @require(Permission.USERS_MANAGE)
 def users() -> str:
     people = user_service.users_in(scope.visible_unit_ids(current_user))
+    waiting = duties_pages.pending_rows()
     return render_template(
         "admin/users.html",
         people=people,
+        pending=waiting,
+        held={row["change"].user_id for row in waiting if row["change"].kind != "change"},
         tokens=user_service.live_token_counts(),
         token_use=user_service.token_use(),
         action=ActionForm(),
@@ -83,6 +68,11 @@ def new_user() -> str | Response:
             show_on_form(form, error, "username")
         else:
             flash(_("User %(name)s created.", name=user.username), "success")
+            if duties.pending_of(user.id) is not None:
+                flash(
+                    _("The change of %(name)s awaits a second administrator's approval.", name=user.username),
+                    "warning",
+                )
             return render_template("admin/password.html", user=user, password=password)
     return render_template("admin/user_form.html", form=form)
 

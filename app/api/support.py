@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from app.api import schemas, validation
-from app.auth.permissions import Permission, role_has
+from app.auth.permissions import AwaitingApproval, Permission, refusal
 from app.extensions import db
 from app.services import budgets, ledger
 from app.services import users as user_service
@@ -68,7 +68,10 @@ def api_permission(permission: Permission) -> Callable[[F], F]:
                 db.session.rollback()
                 return problem(401, "Unauthorized", _("A valid bearer token is required."))
             db.session.commit()  # the token's last-used time
-            if not role_has(user.role, permission):
+            refused = refusal(user, permission)
+            if isinstance(refused, AwaitingApproval):
+                return problem(403, "Forbidden", refused.description or "")
+            if refused is not None:
                 return problem(
                     403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
                 )

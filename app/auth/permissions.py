@@ -12,8 +12,11 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
+
+from app.services import duties
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,13 +72,54 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
+#: What an account created or enabled again in the app cannot do until a second
+#: administrator approves it (app/services/duties.py): move money, manage people.
+HELD_BACK = frozenset(
+    {
+        Permission.CASES_DECIDE,
+        Permission.PAYMENTS_MAKE,
+        Permission.PAYMENTS_REVERSE,
+        Permission.USERS_MANAGE,
+        Permission.FOUR_EYES_EXCEPTION,
+        Permission.BUDGETS_MANAGE,
+        Permission.POLICY_MANAGE,
+        Permission.UNITS_MANAGE,
+    }
+)
+
+
+class AwaitingApproval(Forbidden):
+    """403 for an account that waits for a second administrator's approval."""
+
+    def __init__(self) -> None:
+        super().__init__(str(duties.AWAITING))
+
+
 def role_has(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
 
 
+def held_back(user: Any) -> bool:
+    """Whether the account waits for a second administrator (asked once per request)."""
+    # Per request (its environ): a test's app context outlives many requests, so ``g`` may too.
+    cache: dict[int, bool] = request.environ.setdefault("app.held_back", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = duties.awaits_approval(user.id)
+    return cache[user.id]
+
+
+def refusal(user: Any, permission: Permission) -> Forbidden | None:
+    """Why ``user`` may not do ``permission`` (``None``: they may)."""
+    if not role_has(user.role, permission):
+        return Forbidden()
+    if permission in HELD_BACK and held_back(user):
+        return AwaitingApproval()
+    return None
+
+
 def can(permission: Permission) -> bool:
     """Whether the signed-in user holds ``permission`` (for templates and views)."""
-    return bool(current_user.is_authenticated and role_has(current_user.role, permission))
+    return bool(current_user.is_authenticated and refusal(current_user, permission) is None)
 
 
 def require(permission: Permission) -> Callable[[F], F]:
@@ -84,8 +128,11 @@ def require(permission: Permission) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not can(permission):
+            if not current_user.is_authenticated:
                 abort(403)
+            refused = refusal(current_user, permission)
+            if refused is not None:
+                raise refused
             return view(*args, **kwargs)
 
         guarded.permission = permission  # type: ignore[attr-defined]

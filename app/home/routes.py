@@ -8,13 +8,13 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.permissions import Permission, can, require
+from app.auth.permissions import Permission, can, held_back, require
 from app.extensions import db
 from app.funds.charts import month_charts
 from app.home import bp
 from app.money import ZERO
 from app.params import db_int
-from app.services import budgets, cases, home, ledger, scope
+from app.services import budgets, cases, duties, home, ledger, scope
 from app.services.policy import KEYS
 
 
@@ -32,6 +32,10 @@ def index() -> str:
     units = scope.visible_unit_ids(current_user)
     balances = ledger.fund_balances(loaded, units) if loaded is not None else []
     fund_charts = month_charts(balances)
+    if current_user.role == "auditor":
+        context["role_changes"] = duties.history(scope.scope_of(current_user))
+    context["held_back"] = held_back(current_user)
+    context["own_change"] = duties.pending_of(current_user.id)
     if current_user.role == "auditor" and loaded is not None:
         context["reconciliation"] = home.reconciliation_status(
             loaded, units, current_app.config["RECONCILE_PAGE_MAX_ENTRIES"]

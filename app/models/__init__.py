@@ -9,7 +9,7 @@ from app.models.org import FiscalYear, Unit
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
-from app.models.users import ApiToken, User
+from app.models.users import ApiToken, RoleChange, User
 
 __all__ = [
     "ApiToken",
@@ -35,6 +35,7 @@ __all__ = [
     "PolicyValue",
     "RateLimitCounter",
     "ReconciliationRun",
+    "RoleChange",
     "Transfer",
     "Unit",
     "User",

@@ -80,3 +80,58 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+#: The roles that move money or manage people: giving, changing or taking one away
+#: takes a second administrator's approval when asked for in the app.
+GUARDED_ROLES = ("reviewer", "finance", "admin")
+ROLE_CHANGE_KIND_LABELS = {
+    "create": _l("New user"),
+    "change": _l("Role or unit changed"),
+    "enable": _l("Enabled again"),
+}
+ROLE_CHANGE_STATUS_LABELS = {
+    "pending": _l("Awaits a second administrator"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "at_once": _l("In effect at once"),
+}
+ROLE_CHANGE_KINDS = tuple(ROLE_CHANGE_KIND_LABELS)
+ROLE_CHANGE_STATUSES = tuple(ROLE_CHANGE_STATUS_LABELS)
+
+
+class RoleChange(db.Model):
+    """角色变更: a user created, given another role or unit, or enabled again; while
+    ``pending`` it waits for a second administrator (三员分立 in spirit)."""
+
+    __tablename__ = "role_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(repr(k) for k in ROLE_CHANGE_KINDS) + ")", name="kind"),
+        CheckConstraint(
+            "status IN (" + ", ".join(repr(s) for s in ROLE_CHANGE_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    old_role: Mapped[str | None] = mapped_column(String(20))
+    new_role: Mapped[str] = mapped_column(String(20))
+    old_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    new_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Who asked: a signed-in administrator, or (None) the operator at the command line.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_by_name: Mapped[str] = mapped_column(String(64))
+    door: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the requester approved it alone under a one-person office's exception.
+    exception_id: Mapped[int | None] = mapped_column(ForeignKey("four_eyes_exceptions.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    old_unit: Mapped[Unit | None] = relationship(foreign_keys=[old_unit_id])
+    new_unit: Mapped[Unit | None] = relationship(foreign_keys=[new_unit_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

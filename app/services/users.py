@@ -23,6 +23,7 @@ from app.models.org import Unit
 from app.models.security import PasswordHistory
 from app.models.types import utcnow
 from app.models.users import ROLES, ApiToken, User
+from app.services import duties
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
@@ -47,7 +48,9 @@ class DuplicateUser(DomainError):
 def create_user(
     username: str, role: str, unit_code: str | None = None, *, actor: Actor, full_name: str = ""
 ) -> tuple[User, str]:
-    """Create a user who must change the returned one-time password at first log-in."""
+    """Create a user who must change the returned one-time password at first log-in. A
+    reviewer, finance officer or administrator made in the app is held back until a second
+    administrator approves (app/services/duties.py); made at the command line, at once."""
     full_name = clean_full_name(full_name)
     username = username.strip()
     if not username or len(username) > 64 or any(ch.isspace() or ord(ch) < 32 for ch in username):
@@ -85,6 +88,7 @@ def create_user(
         unit_id=user.unit_id,
         details={"new": {"username": username, "full_name": full_name, "role": role, "unit": unit_code}},
     )
+    duties.note_created(user, actor=actor)  # a money role or an administrator may wait for a second one
     return user, password
 
 
@@ -153,7 +157,8 @@ def end_sessions(user: User, *, actor: Actor, action: str = "auth.logout") -> No
 
 def set_active(user: User, active: bool, *, actor: Actor) -> None:
     """Disable (all sessions end, tokens stop working) or re-enable a user. No one disables
-    their own account: the last administrator would lock everyone out."""
+    their own account: the last administrator would lock everyone out. A re-enabled
+    reviewer, finance officer or administrator is held back as a new one is."""
     if not active and actor.user_id == user.id:
         raise InvalidInput(_("You cannot disable your own account."), field="user")
     if user.active == active:
@@ -171,6 +176,8 @@ def set_active(user: User, active: bool, *, actor: Actor) -> None:
     )
     if not active:
         revoke_tokens(user, actor=actor, reason="user.disable")  # re-enabling does not bring them back
+    else:
+        duties.note_enabled(user, actor=actor)
 
 
 def unlock(user: User, *, actor: Actor) -> None:

@@ -115,6 +115,7 @@ VARIABLES: Values = {
     "campaign_id": lambda w: w.a.campaign_id,
     "fund_id": lambda w: w.a.checkup_fund_id,
     "job_id": lambda w: w.a.job_id,
+    "change_id": lambda w: w.a.role_change_id,
     "user_id": lambda w: w.a.target_user_id,
     "code": lambda w: HARDSHIP_CODE,
     "applicant_id": lambda w: w.a.worker_id,
@@ -464,6 +465,13 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(values={"user_id": lambda w: w.a.locked_user_id}, ok=ok(302), acts=True)
     },
     ("admin.revoke_tokens", "POST"): {"": Call(ok=ok(302), acts=True)},
+    ("admin.user_role", "GET"): {"": Call()},
+    # Asked for in the app, a reviewer waits for a second administrator: the request is the step.
+    ("admin.user_role", "POST"): {
+        "": Call(ok=ok(302), acts=True, body=lambda w: {"role": "reviewer", "unit": w.a.code})
+    },
+    ("admin.approve_change", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
+    ("admin.refuse_change", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("admin.policy_values", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
     ("admin.policy_values", "POST"): {
         "": Call(

@@ -32,7 +32,7 @@ from app.models.ledger import Fund
 from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import budgets, cases, policy, registry
+from app.services import budgets, cases, duties, policy, registry
 from app.services import users as user_service
 from app.services.audit import Actor
 from tests.registry_helpers import make_id, worker_input
@@ -116,6 +116,7 @@ class District:
     job_owner: str = ""  # the caller who started the job
     target_user_id: int = 0  # an active caseworker, for the administrator's buttons
     locked_user_id: int = 0  # a disabled, locked-out caseworker, for enable and unlock
+    role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
 
     @property
     def code(self) -> str:
@@ -142,6 +143,7 @@ class District:
             *usernames,
             f"{self.plan.prefix}_target",
             f"{self.plan.prefix}_locked",
+            f"{self.plan.prefix}_pending",
             self.plan.code,
         )
 
@@ -315,6 +317,12 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     locked.failed_logins = 3
     locked.locked_until = utcnow() + timedelta(days=3650)
     d.target_user_id, d.locked_user_id = target.id, locked.id
+    # A finance account asked for by an administrator who calls nothing: it waits for a second.
+    asker = _make_user(f"{plan.prefix}_asker", "admin", plan.code)
+    pending, _password = user_service.create_user(
+        f"{plan.prefix}_pending", "finance", plan.code, actor=Actor.of(asker, door="page")
+    )
+    d.role_change_id = duties.pending_of(pending.id).id
 
     auditor = people[f"{key}:auditor"]
     job = Job(

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.admin.forms import PolicyForm, UnitEditForm, UnitForm, UserForm, UserNameForm
+from app.admin.forms import PolicyForm, RoleForm, UnitEditForm, UnitForm, UserForm, UserNameForm
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.cases.forms import (
     ApproveForm,
@@ -100,6 +100,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/checkups/2/1", CheckupForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
+    ("admin", "/admin/users/1/role", RoleForm),
     ("admin", "/admin/policy?year=2015", PolicyForm),
     ("admin", "/admin/units/new", UnitForm),
     ("admin", "/admin/units/1/edit", UnitEditForm),

@@ -38,6 +38,7 @@ AREA_LABELS: dict[str, Any] = {
     "token": _l("Users"),
     "auth": _l("Log-in"),
     "four_eyes": _l("Four-eyes rule"),
+    "role_change": _l("Users"),
     "step": _l("Refusals"),
     "keys": _l("System"),
     "jobs": _l("System"),
@@ -108,6 +109,8 @@ FIELD_LABELS: dict[str, Any] = {
     "title_year": _l("Year of the title"),
     "valid_until": _l("Valid until"),
     "exception_id": _l("Exception No."),
+    "change_id": _l("Change No."),
+    "change_kind": _l("Change"),
     "rule": _l("Rule"),
     "step": _l("Refused action"),
     "door": _l("Through"),
@@ -153,6 +156,7 @@ _CODE_FIELDS = {
     "secondary_cause": "cause",
     "kind": "evidence_kind",
     "level": "model_worker_level",
+    "change_kind": "role_change_kind",
     "door": None,
 }
 #: The label table of ``status``, by the object type of the entry.

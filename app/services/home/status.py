@@ -1,5 +1,6 @@
 """What the auditor and the administrator are shown on their home page: the audit chain, the
-year's reconciliation, and the policy values not yet set (the banner's subject)."""
+year's reconciliation, the policy values not yet set (the banner's subject), and the changes
+of users' roles that wait for a second administrator."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.labels import label
 from app.models.registry import PolicyValue
-from app.services import audit, reconciliation
-from app.services.home.sections import Item, Section
+from app.models.users import RoleChange
+from app.services import audit, duties, reconciliation
+from app.services.home.sections import Item, Section, listed
 from app.services.policy import KEYS
+from app.services.scope import Scope
 
 #: Without these the registry cannot place a household in a category: every file says so.
 REQUIRED_POLICY_KEYS = ("minimum_living_line", "near_line_margin")
@@ -103,4 +107,29 @@ def policy_section(year: int) -> Section:
         _("Every policy value of %(year)s is set.", year=year),
         more_endpoint="admin.policy_values",
         more_values={"year": year},
+    )
+
+
+def _change_item(change: RoleChange) -> Item:
+    role = label("role", change.new_role)
+    if change.kind == "change":
+        role = f"{label('role', change.old_role)} → {role}"
+    return Item(
+        title=f"{change.user.username} · {label('role_change_kind', change.kind)}",
+        detail=_("%(role)s, asked by %(name)s", role=role, name=change.requested_by_name),
+        endpoint="admin.users",
+    )
+
+
+def role_changes_section(user_id: int, unit_ids: list[int] | None) -> Section:
+    """The changes of users' roles in the administrator's units that wait for approval (not
+    those of their own account, which another administrator decides)."""
+    scope = Scope.everywhere() if unit_ids is None else Scope.of_units(unit_ids)
+    return listed(
+        "role_changes",
+        _("Changes of users awaiting a second administrator"),
+        duties.pending_query(scope).where(RoleChange.user_id != user_id),
+        _change_item,
+        _("No change of a user waits for approval."),
+        endpoint="admin.users",
     )
