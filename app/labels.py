@@ -117,6 +117,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "worker.update": _l("File changed"),
     "worker.change": _l("File changed"),
     "worker.reveal_id": _l("Whole ID number shown"),
+    "registry.reveal_limit_reached": _l("Daily limit of whole ID numbers reached"),
     "worker.status": _l("File status changed"),
     "worker.evidence": _l("Evidence recorded"),
     "worker.visit": _l("Visit recorded"),
@@ -143,6 +144,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.services.jobs import KIND_LABELS
     from app.services.policy import KEYS
     from app.services.reconciliation.checks import CHECK_LABELS
+    from app.services.registry.reveals import PURPOSES
 
     return {
         "account": ACCOUNT_LABELS,
@@ -164,6 +166,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "payment_method": PAYMENT_METHODS,
         "policy_key": {key: spec.label for key, spec in KEYS.items()},
         "relation": RELATION_LABELS,
+        "reveal_purpose": PURPOSES,
         "role": ROLE_LABELS,
         "role_change_kind": ROLE_CHANGE_KIND_LABELS,
         "role_change_status": ROLE_CHANGE_STATUS_LABELS,

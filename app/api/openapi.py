@@ -20,6 +20,7 @@ _PROBLEMS = {
     404: "Unknown id, or no budget for the year",
     409: "Conflict with the rules (over budget, over a cap, wrong state, duplicate)",
     422: "Invalid request",
+    429: "Too many whole ID numbers seen by this person in 24 hours (see Retry-After)",
 }
 
 
@@ -123,7 +124,14 @@ def document() -> dict[str, Any]:
         },
         "/applicants/{id}": {
             "get": _operation(
-                "One hardship file", 200, s.ApplicantOut, 404, 422, query=s.RevealQuery, path=[_path_id()]
+                "One hardship file",
+                200,
+                s.ApplicantOut,
+                404,
+                422,
+                429,
+                query=s.RevealQuery,
+                path=[_path_id()],
             )
         },
         "/cases": {

@@ -67,13 +67,23 @@ def search_applicants() -> Response:
 @bp.route("/applicants/<int:applicant_id>")
 @api_permission(Permission.REGISTRY_VIEW)
 def get_applicant(applicant_id: int) -> Response:
-    reveal = query(s.RevealQuery).reveal == "id_number"
+    params = query(s.RevealQuery)
+    reveal = params.reveal == "id_number"
     if reveal and not _may_reveal():
         return problem(
             403, "Forbidden", _("Your role does not allow this. Ask an administrator if you need it.")
         )
     worker = loaders.worker(applicant_id, actor())
-    revealed = registry.reveal_id_number(worker, actor=actor(), purpose="api") if reveal else None
+    revealed = None
+    if reveal:
+        purpose, note = registry.api_purpose(params.purpose)
+        try:
+            revealed = registry.reveal_id_number(worker, actor=actor(), purpose=purpose, note=note)
+        except registry.RevealLimitReached as refused:
+            db.session.commit()  # the auditor's entry stays; nothing was shown
+            response = problem(429, "Too Many Requests", refused.message)
+            response.headers["Retry-After"] = str(refused.retry_after)
+            return response
     db.session.commit()
     return as_json(p.worker_out(worker, revealed=revealed))
 

@@ -198,6 +198,9 @@ class ApplicantQuery(_Query):
 
 class RevealQuery(_Query):
     reveal: Literal["id_number"] | None = None
+    #: Why the whole number is needed (identity, bank, audit, or words): recorded in the audit
+    #: log; without it the reveal is recorded as made by the API with no purpose given.
+    purpose: Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)] | None = None
 
 
 # --- responses ------------------------------------------------------------------------

@@ -102,7 +102,16 @@ class AcceptCategoryForm(FlaskForm):
 
 
 class RevealForm(FlaskForm):
-    purpose = StringField(_l("Purpose"))
+    """Why the whole ID number is needed: one of the common purposes, 其他 with a note."""
+
+    purpose = SelectField(_l("Purpose"), validate_choice=False, choices=[])
+    note = StringField(_l("Say what for"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from app.services.registry import PAGE_PURPOSES, PURPOSES
+
+        self.purpose.choices = choices([(code, PURPOSES[code]) for code in PAGE_PURPOSES], blank=True)
 
 
 class ImportForm(FlaskForm):

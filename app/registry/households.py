@@ -179,8 +179,10 @@ def detail(worker_id: int) -> str:
     return _page(_worker(worker_id))
 
 
-def _page(worker: Worker, *, status_form: StatusForm | None = None) -> str:
-    """The household's page; with a refused ``status_form``, that form as it was sent."""
+def _page(
+    worker: Worker, *, status_form: StatusForm | None = None, reveal_form: RevealForm | None = None
+) -> str:
+    """The household's page; with a refused ``status_form`` or ``reveal_form``, that form as it was sent."""
     year = _year()
     today = date.today()
     if status_form is None:
@@ -203,7 +205,7 @@ def _page(worker: Worker, *, status_form: StatusForm | None = None) -> str:
         status_form=status_form,
         status_confirm=confirm.attributes(_status_confirmation(worker)),
         accept_form=AcceptCategoryForm(formdata=None),
-        reveal_form=RevealForm(formdata=None),
+        reveal_form=reveal_form or RevealForm(formdata=None),
     )
 
 
@@ -330,9 +332,25 @@ def reveal(worker_id: int) -> str | Response:
     form = RevealForm()
     if not form.validate_on_submit():
         abort(400)
-    number = registry.reveal_id_number(worker, actor=current_actor(), purpose=form.purpose.data or "")
+    try:
+        number = registry.reveal_id_number(
+            worker, actor=current_actor(), purpose=form.purpose.data or "", note=form.note.data or ""
+        )
+    except registry.PurposeRequired as refused:
+        db.session.rollback()
+        show_on_form(form, refused, "purpose")
+        return _page(worker, reveal_form=form)
+    except registry.RevealLimitReached as refused:
+        db.session.commit()  # the auditor's entry stays; nothing was shown
+        flash(str(refused), "danger")
+        return redirect(url_for("registry.detail", worker_id=worker.id))
     db.session.commit()
-    return render_template("registry/reveal.html", worker=worker, number=number)
+    return render_template(
+        "registry/reveal.html",
+        worker=worker,
+        number=number,
+        purpose=registry.PURPOSES[form.purpose.data or ""],
+    )
 
 
 @bp.route("/workers/review")

@@ -33,9 +33,17 @@ def _days(text: str) -> int:
     return value
 
 
+def _reveals(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 10000:
+        raise ValueError(text)
+    return value
+
+
 #: What to enter, as the refusal of a bad value says it.
 MONEY_HINT = _l("an amount in yuan, such as 580.00")
 DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
+REVEALS_HINT = _l("a whole number of reveals from 1 to 10000, such as 30")
 
 
 def _phone(text: str) -> str:
@@ -52,6 +60,8 @@ class PolicyKey:
 
     @property
     def hint(self) -> object:
+        if self.parse is _reveals:
+            return REVEALS_HINT
         return DAYS_HINT if self.parse is _days else MONEY_HINT
 
 
@@ -68,6 +78,9 @@ KEYS: dict[str, PolicyKey] = {
     "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
     "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
     "supervision_phone": PolicyKey(_l("Supervision phone printed on public notices"), _phone),
+    "reveal_daily_limit": PolicyKey(
+        _l("Whole ID numbers one person may see in any 24 hours (default 30)"), _reveals
+    ),
 }
 
 

@@ -287,7 +287,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("registry.accept_category", "POST"): {
         "": Call(ok=ok(302), acts=True, body=lambda w: {"reason": "经审核同意"})
     },
-    ("registry.reveal", "POST"): {"": Call(ok=ok(200), acts=True, body=lambda w: {"purpose": "核对身份"})},
+    ("registry.reveal", "POST"): {"": Call(ok=ok(200), acts=True, body=lambda w: {"purpose": "identity"})},
     ("registry.review", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("registry.import_upload", "GET"): {"": Call(names=None)},
     ("registry.import_upload", "POST"): {

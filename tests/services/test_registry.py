@@ -115,7 +115,7 @@ def test_the_id_number_is_never_stored_in_clear(unit, lines, is_postgres):
     assert number not in str(tuple(row)) and card not in str(tuple(row))
     assert all(number not in str(tuple(r)) for r in db.session.execute(text("SELECT * FROM audit_log")))
     assert registry.masked_id(worker) == number[:4] + "*" * 10 + number[-4:]
-    revealed = registry.reveal_id_number(worker, actor=ACTOR, purpose="核对")
+    revealed = registry.reveal_id_number(worker, actor=ACTOR, purpose="identity")
     assert revealed == number
     assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "worker.reveal_id")).scalar_one()
 

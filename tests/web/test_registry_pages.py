@@ -76,7 +76,9 @@ def test_revealing_an_id_is_logged_and_only_for_roles_that_may(client, auth, wor
     assert client.post("/workers/1/reveal", data={"purpose": "看看"}).status_code == 403
     auth.logout()
     auth.login("caseworker")
-    page = client.post("/workers/1/reveal", data={"purpose": "核对银行卡"}).get_data(as_text=True)
+    page = client.post("/workers/1/reveal", data={"purpose": "other", "note": "核对银行卡"}).get_data(
+        as_text=True
+    )
     assert make_id(1) in page
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "worker.reveal_id")).scalar_one()
     assert "核对银行卡" in entry.details

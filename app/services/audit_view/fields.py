@@ -51,6 +51,9 @@ FIELD_LABELS: dict[str, Any] = {
     "note": _l("Note"),
     "reason": _l("Reason"),
     "purpose": _l("Purpose"),
+    "reveal_purpose": _l("Purpose"),
+    "reveals_seen": _l("Whole ID numbers seen in 24 hours"),
+    "reveal_limit": _l("Limit per 24 hours"),
     "worker": _l("Household"),
     "model_worker": _l("Model worker"),
     "fund": _l("Fund"),
@@ -158,6 +161,7 @@ _CODE_FIELDS = {
     "level": "model_worker_level",
     "change_kind": "role_change_kind",
     "door": None,
+    "reveal_purpose": None,
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}

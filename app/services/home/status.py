@@ -4,20 +4,25 @@ of users' roles that wait for a second administrator."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.labels import label
+from app.models.audit import AuditEntry
 from app.models.registry import PolicyValue
-from app.models.users import RoleChange
+from app.models.types import utcnow
+from app.models.users import RoleChange, User
 from app.services import audit, duties, reconciliation
 from app.services.home.sections import Item, Section, listed
 from app.services.policy import KEYS
 from app.services.scope import Scope
+from app.xlsx import beijing
 
 #: Without these the registry cannot place a household in a category: every file says so.
 REQUIRED_POLICY_KEYS = ("minimum_living_line", "near_line_margin")
@@ -132,4 +137,46 @@ def role_changes_section(user_id: int, unit_ids: list[int] | None) -> Section:
         _change_item,
         _("No change of a user waits for approval."),
         endpoint="admin.users",
+    )
+
+
+#: How far back the auditor's list of reveal limits reached goes.
+REVEAL_LIMITS_DAYS = 30
+
+
+def reveal_limits_section(unit_ids: list[int] | None) -> Section:
+    """Who reached the daily limit of whole ID numbers in the last 30 days, with their count."""
+    from app.services.registry.reveals import LIMIT_REACHED
+
+    since = utcnow() - timedelta(days=REVEAL_LIMITS_DAYS)
+    query = (
+        select(AuditEntry, User)
+        .outerjoin(User, User.id == AuditEntry.actor_id)
+        .where(AuditEntry.action == LIMIT_REACHED, AuditEntry.occurred_at > since)
+        .order_by(AuditEntry.seq.desc())
+    )
+    if unit_ids is not None:
+        query = query.where(or_(AuditEntry.unit_id.in_(unit_ids), AuditEntry.unit_id.is_(None)))
+
+    def item(row: Any) -> Item:
+        entry, user = row
+        seen = json.loads(entry.details or "{}").get("reveals_seen", "")
+        return Item(
+            title=user.display_name if user is not None else entry.actor_name,
+            detail=_(
+                "%(n)s whole ID numbers seen in 24 hours, the limit reached at %(time)s",
+                n=seen,
+                time=beijing(entry.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            ),
+            endpoint="audit.index",
+            values={"actions": LIMIT_REACHED, "person": entry.actor_id},
+        )
+
+    return listed(
+        "reveal-limits",
+        _("Daily limit of whole ID numbers reached (last 30 days)"),
+        query,
+        item,
+        _("Nobody reached the daily limit of whole ID numbers."),
+        rows="tuples",
     )

@@ -16,7 +16,7 @@ from app.models.users import User
 from app.money import format_yuan
 from app.services import eligibility
 from app.services.home.sections import LIMIT, Item, Section, amount_of, case_section, listed, scoped
-from app.services.home.status import policy_section, role_changes_section
+from app.services.home.status import policy_section, reveal_limits_section, role_changes_section
 from app.services.registry.review import missing_evidence
 
 #: Files examined for missing documents on one page view (a province is not scanned whole:
@@ -325,4 +325,6 @@ def sections_for(
         return [cases_to_pay(user, unit_ids), rosters_to_pay(unit_ids), bank_batches()]
     if user.role == "admin":
         return [role_changes_section(user.id, unit_ids), policy_section(year)]
+    if user.role == "auditor":
+        return [reveal_limits_section(unit_ids)]
     return []

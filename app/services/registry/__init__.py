@@ -19,7 +19,6 @@ from app.services.registry.files import (
     masked_id,
     open_file,
     register,
-    reveal_id_number,
     update,
 )
 from app.services.registry.finding import (
@@ -31,6 +30,14 @@ from app.services.registry.finding import (
 from app.services.registry.input import RELATIONS, CleanWorker, MemberInput, WorkerInput, clean
 from app.services.registry.listing import RegistryFilter, RegistryList, registry_list
 from app.services.registry.model_workers import register_model_worker
+from app.services.registry.reveals import (
+    PAGE_PURPOSES,
+    PURPOSES,
+    PurposeRequired,
+    RevealLimitReached,
+    api_purpose,
+    reveal_id_number,
+)
 from app.services.registry.review import (
     ReviewItem,
     accept_category,
@@ -42,14 +49,18 @@ from app.services.registry.review import (
 )
 
 __all__ = [
+    "PAGE_PURPOSES",
+    "PURPOSES",
     "RELATIONS",
     "CleanWorker",
     "DuplicateWorker",
     "MemberInput",
     "Page",
+    "PurposeRequired",
     "Registration",
     "RegistryFilter",
     "RegistryList",
+    "RevealLimitReached",
     "ReviewItem",
     "ValidationFailed",
     "WorkerInput",
@@ -57,6 +68,7 @@ __all__ = [
     "active_files_by_index",
     "add_evidence",
     "add_visit",
+    "api_purpose",
     "assess",
     "category_supported",
     "change_status",

@@ -245,12 +245,6 @@ def masked_id(worker: Worker | ModelWorker) -> str:
     return mask_id_number(vault().reveal(worker.id_number_protected))
 
 
-def reveal_id_number(worker: Worker, *, actor: Actor, purpose: str = "") -> str:
-    """The whole ID number, for a role allowed to see it; the reveal is audited."""
-    record_on_file("worker.reveal_id", worker, actor=actor, details={"purpose": purpose[:200]})
-    return vault().reveal(worker.id_number_protected)
-
-
 def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: Actor) -> None:
     """在档 / 已脱困 / 已注销, with the date and reason; re-opening checks for duplicates."""
     if status not in WORKER_STATUSES:
