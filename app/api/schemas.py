@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -26,16 +27,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from app.api import formats as f
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS
 from app.models.registry import LEVEL_LABELS
 from app.money import WIRE_AMOUNT_PATTERN, ZERO, InvalidAmount, money_str, parse_wire_amount
 from app.params import INT32_MAX
-from app.services import eligibility
+from app.services import aid, eligibility
 
 MONEY_PATTERN = r"^[0-9]{1,12}\.[0-9]{2}$"
 #: What a request may send: the wire parser's own pattern (app/money.py), so the document
 #: and the parser cannot disagree.
 MONEY_IN_PATTERN = WIRE_AMOUNT_PATTERN
+#: Zero written any way the wire pattern allows ("0", "00.00"): not an amount greater than zero.
+ZERO_PATTERN = r"^0+(\.0{1,2})?$"
 
 
 def _amount(value: object, *, positive: bool) -> Decimal:
@@ -54,7 +58,15 @@ def _amount(value: object, *, positive: bool) -> Decimal:
 AmountIn = Annotated[
     Decimal,
     PlainValidator(lambda value: _amount(value, positive=True)),
-    WithJsonSchema({"type": "string", "pattern": MONEY_IN_PATTERN, "examples": ["2000.00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MONEY_IN_PATTERN,
+            "not": {"pattern": ZERO_PATTERN},
+            "description": "An amount greater than zero.",
+            "examples": ["2000.00"],
+        }
+    ),
 ]
 #: Zero or more, as a string: a household's income; what a case asks for (0.00 only for
 #: service-only aid, a rule of the service: app/services/aid.py).
@@ -69,15 +81,40 @@ Money = Annotated[
     PlainSerializer(money_str, return_type=str),
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["300000.00"]}),
 ]
-Id = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
+
+
+def _whole(value: object) -> object:
+    """``2.0`` is the integer 2 in JSON (and to the JSON Schema of the document); ``2.5``,
+    ``"2"`` and ``true`` stay refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def whole(low: int, high: int) -> Any:
+    """An integer of a request body from ``low`` to ``high``; a whole number written as
+    ``2.0`` is the same integer."""
+    return Annotated[StrictInt, Field(ge=low, le=high), BeforeValidator(_whole)]
+
+
+Id = whole(1, INT32_MAX)
 #: No control characters (PostgreSQL refuses NUL in text; none belongs in a record);
 #: free text may break lines, a short value may not.
 MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 Text = Annotated[StrictStr, Field(max_length=2000, pattern=MULTILINE_PATTERN)]
 Short = Annotated[StrictStr, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
+#: Free text the service refuses blank (a reason): at least one visible character once it
+#: is trimmed and what cannot be printed is dropped (app/services/inputs.clean_text).
+Reason = Annotated[StrictStr, Field(max_length=2000, pattern=f.VISIBLE_TEXT_PATTERN)]
+#: A voucher number (凭证号): one visible line, at most the column's 40 characters.
+Voucher = Annotated[StrictStr, Field(max_length=40, pattern=f.VISIBLE_LINE_PATTERN)]
+#: A unit code among the caller's units (optional: without it the caller's own unit).
+UnitCode = Annotated[StrictStr, Field(max_length=20)]
+#: Optional, as the document writes it: a unit code, or left out for the caller's own unit.
+OptionalUnit = Annotated[UnitCode | None, WithJsonSchema(f.described(f.UNIT_CODE))]
 #: A query parameter's text (parsed laxly, like every query parameter).
 QueryText = Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
+#: A unit code in a query (one that is not the caller's finds nothing).
+QueryUnit = Annotated[str, Field(pattern=f.UNIT_CODE_PATTERN)]
 
 
 def _codes(labels: Mapping[Any, object]) -> Any:
@@ -91,11 +128,27 @@ CaseStatus = _codes(CASE_STATUSES)
 PaymentMethod = _codes(PAYMENT_METHODS)
 ModelWorkerLevel = _codes(LEVEL_LABELS)
 Cause = _codes(eligibility.CAUSES)
-Category = Annotated[StrictInt, Field(ge=min(eligibility.CATEGORIES), le=max(eligibility.CATEGORIES))]
+Category = whole(min(eligibility.CATEGORIES), max(eligibility.CATEGORIES))
 #: Text that must not be empty (a name, an employer): what the service refuses empty.
-Required = Annotated[
-    StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")
+Required = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=f.VISIBLE_LINE_PATTERN)]
+#: A resident ID number: its shape, date and check digit are the service's (app/idnumbers.py).
+ResidentId = Annotated[StrictStr, Field(max_length=30), WithJsonSchema(f.described(f.RESIDENT_ID))]
+#: A mainland mobile number; the service also reads +86, spaces and dashes, the document
+#: asks for the plain eleven digits.
+Mobile = Annotated[
+    StrictStr, Field(max_length=200), WithJsonSchema({"type": "string", "pattern": f.MOBILE_PATTERN})
 ]
+#: A date of a past event, or "" for none.
+PastDateOrEmpty = Annotated[
+    StrictStr,
+    Field(max_length=200),
+    WithJsonSchema({"anyOf": [{"const": ""}, f.described(f.PAST_DATE)]}),
+]
+#: A title year: 1950 to this year (app/services/registry/model_workers.py); the document
+#: states this year's bound when it is built (app/api/openapi.py).
+TitleYear = whole(1950, 2100)
+#: The date of a payment: a date in the fiscal year that pays.
+FiscalDate = Annotated[date, WithJsonSchema(f.described(f.FISCAL_YEAR_DATE))]
 
 
 class _Body(BaseModel):
@@ -119,30 +172,30 @@ class _Out(BaseModel):
 
 class ApplicantIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: Annotated[Required, Field(max_length=30)]
-    phone: Required
+    id_number: ResidentId
+    phone: Mobile
     employer: Required
     #: The service's limits (app/services/registry): 1 to 30 people.
-    household_size: Annotated[StrictInt, Field(ge=1, le=30)]
+    household_size: whole(1, 30)  # type: ignore[valid-type]
     household_monthly_income: MoneyIn
     category: Category
     category_reason: Text = ""
-    address: Text = ""
+    address: Annotated[Text, Field(max_length=300)] = ""
     main_cause: Cause = "other"
     secondary_cause: Cause | Literal[""] = ""
-    disaster_event: Text = ""
-    disaster_date: Short = ""
+    disaster_event: Annotated[Text, Field(max_length=300)] = ""
+    disaster_date: PastDateOrEmpty = ""
     rights_case_ref: Short = ""
-    unit: Short | None = None  # a unit code; without it the caller's own unit
+    unit: OptionalUnit = None
 
 
 class ModelWorkerIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: Annotated[Required, Field(max_length=30)]
+    id_number: ResidentId
     level: ModelWorkerLevel
     employer: Required
-    title_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
-    unit: Short | None = None
+    title_year: TitleYear
+    unit: OptionalUnit = None
 
 
 class CaseIn(_Body):
@@ -150,8 +203,16 @@ class CaseIn(_Body):
     fund_code: Short
     aid_type: AidType
     amount: MoneyIn
-    reason: Text
-    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    reason: Reason
+    year: whole(1900, 2100) | None = None  # type: ignore[valid-type]
+
+    #: Only service-only aid may ask for 0.00 (app/services/aid.py).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"aid_type": {"enum": sorted(set(AID_TYPES) - aid.SERVICE_ONLY_AID)}}},
+            "then": {"properties": {"amount": {"not": {"pattern": ZERO_PATTERN}}}},
+        }
+    )
 
 
 class ApproveIn(_Body):
@@ -159,7 +220,7 @@ class ApproveIn(_Body):
 
 
 class ReasonIn(_Body):
-    reason: Text
+    reason: Reason
 
 
 class CancelIn(_Body):
@@ -168,16 +229,16 @@ class CancelIn(_Body):
 
 class PaymentIn(_Body):
     amount: AmountIn
-    voucher_no: Short
-    paid_on: date
+    voucher_no: Voucher
+    paid_on: FiscalDate
     method: PaymentMethod
 
 
 class HealthCheckIn(_Body):
     model_worker_id: Id
     amount: AmountIn
-    voucher_no: Short
-    paid_on: date
+    voucher_no: Voucher
+    paid_on: FiscalDate
 
 
 class YearQuery(_Query):
@@ -186,14 +247,15 @@ class YearQuery(_Query):
 
 class LedgerQuery(YearQuery):
     after: Annotated[int, Field(ge=0, le=INT32_MAX)] = 0
-    unit: QueryText | None = None
+    unit: QueryUnit | None = None
 
 
 class ApplicantQuery(_Query):
     q: QueryText = ""
     category: Annotated[int, Field(ge=1, le=4)] | None = None
     status: Annotated[str, Field(max_length=20, pattern=ONE_LINE_PATTERN)] | None = None
-    after: QueryText | None = None
+    #: The ``next`` of the previous page (long enough for a 200-letter pinyin).
+    after: Annotated[str, Field(max_length=400, pattern=f.SEARCH_CURSOR_PATTERN)] | None = None
 
 
 class RevealQuery(_Query):
