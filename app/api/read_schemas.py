@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from app.api import formats as f
+from app.api.fields import OptionalUnit
 from app.api.schemas import (
     MONEY_IN_PATTERN,
     CaseOut,
@@ -16,7 +17,6 @@ from app.api.schemas import (
     QueryText,
     QueryUnit,
     Short,
-    OptionalUnit,
     _Body,
     _Out,
     _Query,

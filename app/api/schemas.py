@@ -16,17 +16,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
-    StrictInt,
     StrictStr,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
+from app.api import fields as fl
 from app.api import formats as f
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS
 from app.models.registry import LEVEL_LABELS
@@ -83,34 +82,13 @@ Money = Annotated[
 ]
 
 
-def _whole(value: object) -> object:
-    """``2.0`` is the integer 2 in JSON (and to the JSON Schema of the document); ``2.5``,
-    ``"2"`` and ``true`` stay refused."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def whole(low: int, high: int) -> Any:
-    """An integer of a request body from ``low`` to ``high``; a whole number written as
-    ``2.0`` is the same integer."""
-    return Annotated[StrictInt, Field(ge=low, le=high), BeforeValidator(_whole)]
-
-
-Id = whole(1, INT32_MAX)
+Id = fl.whole(1, INT32_MAX)
 #: No control characters (PostgreSQL refuses NUL in text; none belongs in a record);
 #: free text may break lines, a short value may not.
 MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 ONE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 Text = Annotated[StrictStr, Field(max_length=2000, pattern=MULTILINE_PATTERN)]
 Short = Annotated[StrictStr, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
-#: Free text the service refuses blank (a reason): at least one visible character once it
-#: is trimmed and what cannot be printed is dropped (app/services/inputs.clean_text).
-Reason = Annotated[StrictStr, Field(max_length=2000, pattern=f.VISIBLE_TEXT_PATTERN)]
-#: A voucher number (凭证号): one visible line, at most the column's 40 characters.
-Voucher = Annotated[StrictStr, Field(max_length=40, pattern=f.VISIBLE_LINE_PATTERN)]
-#: A unit code among the caller's units (optional: without it the caller's own unit).
-UnitCode = Annotated[StrictStr, Field(max_length=20)]
-#: Optional, as the document writes it: a unit code, or left out for the caller's own unit.
-OptionalUnit = Annotated[UnitCode | None, WithJsonSchema(f.described(f.UNIT_CODE))]
 #: A query parameter's text (parsed laxly, like every query parameter).
 QueryText = Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
 #: A unit code in a query (one that is not the caller's finds nothing).
@@ -128,27 +106,10 @@ CaseStatus = _codes(CASE_STATUSES)
 PaymentMethod = _codes(PAYMENT_METHODS)
 ModelWorkerLevel = _codes(LEVEL_LABELS)
 Cause = _codes(eligibility.CAUSES)
-Category = whole(min(eligibility.CATEGORIES), max(eligibility.CATEGORIES))
+Category = fl.whole(min(eligibility.CATEGORIES), max(eligibility.CATEGORIES))
 #: Text that must not be empty (a name, an employer): what the service refuses empty.
 Required = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=f.VISIBLE_LINE_PATTERN)]
 #: A resident ID number: its shape, date and check digit are the service's (app/idnumbers.py).
-ResidentId = Annotated[StrictStr, Field(max_length=30), WithJsonSchema(f.described(f.RESIDENT_ID))]
-#: A mainland mobile number; the service also reads +86, spaces and dashes, the document
-#: asks for the plain eleven digits.
-Mobile = Annotated[
-    StrictStr, Field(max_length=200), WithJsonSchema({"type": "string", "pattern": f.MOBILE_PATTERN})
-]
-#: A date of a past event, or "" for none.
-PastDateOrEmpty = Annotated[
-    StrictStr,
-    Field(max_length=200),
-    WithJsonSchema({"anyOf": [{"const": ""}, f.described(f.PAST_DATE)]}),
-]
-#: A title year: 1950 to this year (app/services/registry/model_workers.py); the document
-#: states this year's bound when it is built (app/api/openapi.py).
-TitleYear = whole(1950, 2100)
-#: The date of a payment: a date in the fiscal year that pays.
-FiscalDate = Annotated[date, WithJsonSchema(f.described(f.FISCAL_YEAR_DATE))]
 
 
 class _Body(BaseModel):
@@ -172,11 +133,11 @@ class _Out(BaseModel):
 
 class ApplicantIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: ResidentId
-    phone: Mobile
+    id_number: fl.ResidentId
+    phone: fl.Mobile
     employer: Required
     #: The service's limits (app/services/registry): 1 to 30 people.
-    household_size: whole(1, 30)  # type: ignore[valid-type]
+    household_size: fl.whole(1, 30)  # type: ignore[valid-type]
     household_monthly_income: MoneyIn
     category: Category
     category_reason: Text = ""
@@ -184,18 +145,18 @@ class ApplicantIn(_Body):
     main_cause: Cause = "other"
     secondary_cause: Cause | Literal[""] = ""
     disaster_event: Annotated[Text, Field(max_length=300)] = ""
-    disaster_date: PastDateOrEmpty = ""
+    disaster_date: fl.PastDateOrEmpty = ""
     rights_case_ref: Short = ""
-    unit: OptionalUnit = None
+    unit: fl.OptionalUnit = None
 
 
 class ModelWorkerIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: ResidentId
+    id_number: fl.ResidentId
     level: ModelWorkerLevel
     employer: Required
-    title_year: TitleYear
-    unit: OptionalUnit = None
+    title_year: fl.TitleYear
+    unit: fl.OptionalUnit = None
 
 
 class CaseIn(_Body):
@@ -203,8 +164,8 @@ class CaseIn(_Body):
     fund_code: Short
     aid_type: AidType
     amount: MoneyIn
-    reason: Reason
-    year: whole(1900, 2100) | None = None  # type: ignore[valid-type]
+    reason: fl.Reason
+    year: fl.whole(1900, 2100) | None = None  # type: ignore[valid-type]
 
     #: Only service-only aid may ask for 0.00 (app/services/aid.py).
     model_config = ConfigDict(
@@ -220,7 +181,7 @@ class ApproveIn(_Body):
 
 
 class ReasonIn(_Body):
-    reason: Reason
+    reason: fl.Reason
 
 
 class CancelIn(_Body):
@@ -229,16 +190,16 @@ class CancelIn(_Body):
 
 class PaymentIn(_Body):
     amount: AmountIn
-    voucher_no: Voucher
-    paid_on: FiscalDate
+    voucher_no: fl.Voucher
+    paid_on: fl.FiscalDate
     method: PaymentMethod
 
 
 class HealthCheckIn(_Body):
     model_worker_id: Id
     amount: AmountIn
-    voucher_no: Voucher
-    paid_on: FiscalDate
+    voucher_no: fl.Voucher
+    paid_on: fl.FiscalDate
 
 
 class YearQuery(_Query):

@@ -3,8 +3,8 @@ money on the wire, and Idempotency-Key handling."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 

@@ -4,14 +4,14 @@ and changes nothing (the books still balance afterwards)."""
 
 from __future__ import annotations
 
-import pytest
-import schemathesis
 from datetime import date
 
+import pytest
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from stdnum.cn import ric
 from sqlalchemy import func, select
+from stdnum.cn import ric
 
 from app.api import formats
 from app.auth.permissions import ROLE_PERMISSIONS, Permission
