@@ -4,14 +4,17 @@ this file only lists the operations and which problems each may answer."""
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from app.api import formats as f
 from app.api import read_schemas as rs
 from app.api import schemas as s
+from app.services import policy
 
 REF = "#/components/schemas/{model}"
 _PROBLEMS = {
@@ -81,7 +84,7 @@ def _operation(
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 64},
+                "schema": {"type": "string", "maxLength": 64, "pattern": f.IDEMPOTENCY_KEY_PATTERN},
             }
         )
     operation: dict[str, Any] = {"summary": summary, "responses": responses}
@@ -95,8 +98,34 @@ def _operation(
     return operation
 
 
-@cache
+def _policy_paths() -> dict[str, Any]:
+    """One operation per policy key, since the value each takes differs (app/services/policy.py)."""
+    year = {
+        "name": "year",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": policy.FIRST_YEAR, "maximum": policy.LAST_YEAR},
+    }
+    paths = {}
+    for key in policy.KEYS:
+        operation = _operation(
+            f"Set the yearly policy value {key}", 200, rs.PolicyOut, 422, request=rs.PolicyIn, path=[year]
+        )
+        operation["requestBody"]["content"]["application/json"]["schema"] = rs.policy_body(key)
+        operation["description"] = (
+            "Without `unit` the value holds for every unit: only a federation-wide administrator"
+            " may set that (422 on `unit` otherwise)."
+        )
+        paths[f"/policy/{{year}}/{key}"] = {"put": operation}
+    return paths
+
+
 def document() -> dict[str, Any]:
+    return _document(date.today().year)
+
+
+@lru_cache(maxsize=2)
+def _document(this_year: int) -> dict[str, Any]:
     code = [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}]
     paths: dict[str, Any] = {
         "/funds": {"get": _operation("Every fund of the year", 200, s.FundList, 404, 422, query=s.YearQuery)},
@@ -140,24 +169,6 @@ def document() -> dict[str, Any]:
         },
         "/cases/{id}": {
             "get": _operation("One case with its payments", 200, rs.CaseDetail, 404, path=[_path_id()])
-        },
-        "/policy/{year}/{key}": {
-            "put": _operation(
-                "Set a yearly policy value",
-                200,
-                rs.PolicyOut,
-                422,
-                request=rs.PolicyIn,
-                path=[
-                    {
-                        "name": "year",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
-                    },
-                    {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
-                ],
-            )
         },
         "/payments/{id}": {"get": _operation("One payment", 200, s.PaymentOut, 404, path=[_path_id()])},
         "/cases/{id}/submit": {
@@ -239,19 +250,28 @@ def document() -> dict[str, Any]:
             )
         },
     }
+    paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
         [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS)]
         + [(model, "serialization") for model in (*s.RESPONSES, *rs.RESPONSES)],
         ref_template=REF,
     )
+    schemas = definitions["$defs"]
+    # A title is awarded in a year gone by or this one (the service's bound moves each year).
+    schemas["ModelWorkerIn"]["properties"]["title_year"]["maximum"] = this_year
     return {
         "openapi": "3.1.0",
-        "info": {"title": "帮扶通 API", "version": "1"},
+        "info": {
+            "title": "帮扶通 API",
+            "version": "1",
+            "description": "Named string formats: "
+            + " ".join(f"`{name}`: {meaning}" for name, meaning in f.FORMATS.items()),
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": definitions["$defs"],
+            "schemas": schemas,
         },
     }

@@ -31,6 +31,15 @@ def _unit(code: str | None) -> Unit | None:
 @api_permission(Permission.POLICY_MANAGE)
 def set_policy_value(year: int, key: str) -> Response:
     data = body(rs.PolicyIn)
+    if key in policy.KEYS and not rs.value_ok(key, data.value):
+        # The API takes a value as its document writes it (no thousands commas, no spaces).
+        message = _(
+            "%(value)s is not a valid value for %(name)s: enter %(hint)s.",
+            value=data.value,
+            name=policy.KEYS[key].label,
+            hint=policy.KEYS[key].hint,
+        )
+        raise InvalidInput(message, field="value")
 
     def step() -> rs.PolicyOut:
         unit = _unit(data.unit)

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import CaseOut, CaseStatus, PaymentOut, QueryText, Short, _Body, _Out, _Query
+from app.api import formats as f
+from app.api.fields import OptionalUnit
+from app.api.schemas import (
+    MONEY_IN_PATTERN,
+    CaseOut,
+    CaseStatus,
+    PaymentOut,
+    QueryText,
+    QueryUnit,
+    Short,
+    _Body,
+    _Out,
+    _Query,
+)
 from app.params import INT32_MAX
+from app.services import policy
 
 
 class CaseQuery(_Query):
     status: CaseStatus | None = None
     fund_code: QueryText | None = None
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
-    unit: QueryText | None = None
+    unit: QueryUnit | None = None
     after: Annotated[int, Field(ge=1, le=INT32_MAX)] | None = None
 
 
@@ -31,7 +46,36 @@ class CasePage(_Out):
 
 class PolicyIn(_Body):
     value: Short
-    unit: Short | None = None
+    unit: OptionalUnit = None
+
+
+def value_pattern(key: str) -> str:
+    """What a policy value of ``key`` is written as on the wire: an amount as the API takes
+    amounts (zero allowed), a whole number of days, or a telephone number."""
+    parse = policy.KEYS[key].parse
+    if parse is policy.KEYS["notice_days"].parse:
+        return f.DAYS_PATTERN
+    if parse is policy.KEYS["supervision_phone"].parse:
+        return f.NOTICE_PHONE_PATTERN
+    return MONEY_IN_PATTERN
+
+
+def _value_length(key: str) -> int:
+    return 30 if value_pattern(key) == f.NOTICE_PHONE_PATTERN else 100
+
+
+def value_ok(key: str, value: str) -> bool:
+    """Whether ``value`` is written as the document says for ``key``."""
+    return len(value) <= _value_length(key) and re.fullmatch(value_pattern(key), value) is not None
+
+
+def policy_body(key: str) -> dict[str, Any]:
+    """The request body of setting ``key``: PolicyIn with the key's own value."""
+    schema = PolicyIn.model_json_schema()
+    value = {"type": "string", "maxLength": _value_length(key), "pattern": value_pattern(key)}
+    schema["properties"]["value"] = value
+    schema.pop("title", None)
+    return schema
 
 
 class PolicyOut(_Out):

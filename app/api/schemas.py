@@ -20,22 +20,25 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    StrictInt,
     StrictStr,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
+from app.api import fields as fl
+from app.api import formats as f
 from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS
 from app.models.registry import LEVEL_LABELS
 from app.money import WIRE_AMOUNT_PATTERN, ZERO, InvalidAmount, money_str, parse_wire_amount
 from app.params import INT32_MAX
-from app.services import eligibility
+from app.services import aid, eligibility
 
 MONEY_PATTERN = r"^[0-9]{1,12}\.[0-9]{2}$"
 #: What a request may send: the wire parser's own pattern (app/money.py), so the document
 #: and the parser cannot disagree.
 MONEY_IN_PATTERN = WIRE_AMOUNT_PATTERN
+#: Zero written any way the wire pattern allows ("0", "00.00"): not an amount greater than zero.
+ZERO_PATTERN = r"^0+(\.0{1,2})?$"
 
 
 def _amount(value: object, *, positive: bool) -> Decimal:
@@ -54,7 +57,15 @@ def _amount(value: object, *, positive: bool) -> Decimal:
 AmountIn = Annotated[
     Decimal,
     PlainValidator(lambda value: _amount(value, positive=True)),
-    WithJsonSchema({"type": "string", "pattern": MONEY_IN_PATTERN, "examples": ["2000.00"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MONEY_IN_PATTERN,
+            "not": {"pattern": ZERO_PATTERN},
+            "description": "An amount greater than zero.",
+            "examples": ["2000.00"],
+        }
+    ),
 ]
 #: Zero or more, as a string: a household's income; what a case asks for (0.00 only for
 #: service-only aid, a rule of the service: app/services/aid.py).
@@ -69,7 +80,9 @@ Money = Annotated[
     PlainSerializer(money_str, return_type=str),
     WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["300000.00"]}),
 ]
-Id = Annotated[StrictInt, Field(ge=1, le=INT32_MAX)]
+
+
+Id = fl.whole(1, INT32_MAX)
 #: No control characters (PostgreSQL refuses NUL in text; none belongs in a record);
 #: free text may break lines, a short value may not.
 MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -78,6 +91,8 @@ Text = Annotated[StrictStr, Field(max_length=2000, pattern=MULTILINE_PATTERN)]
 Short = Annotated[StrictStr, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
 #: A query parameter's text (parsed laxly, like every query parameter).
 QueryText = Annotated[str, Field(max_length=200, pattern=ONE_LINE_PATTERN)]
+#: A unit code in a query (one that is not the caller's finds nothing).
+QueryUnit = Annotated[str, Field(pattern=f.UNIT_CODE_PATTERN)]
 
 
 def _codes(labels: Mapping[Any, object]) -> Any:
@@ -91,11 +106,10 @@ CaseStatus = _codes(CASE_STATUSES)
 PaymentMethod = _codes(PAYMENT_METHODS)
 ModelWorkerLevel = _codes(LEVEL_LABELS)
 Cause = _codes(eligibility.CAUSES)
-Category = Annotated[StrictInt, Field(ge=min(eligibility.CATEGORIES), le=max(eligibility.CATEGORIES))]
+Category = fl.whole(min(eligibility.CATEGORIES), max(eligibility.CATEGORIES))
 #: Text that must not be empty (a name, an employer): what the service refuses empty.
-Required = Annotated[
-    StrictStr, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$")
-]
+Required = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=f.VISIBLE_LINE_PATTERN)]
+#: A resident ID number: its shape, date and check digit are the service's (app/idnumbers.py).
 
 
 class _Body(BaseModel):
@@ -119,30 +133,30 @@ class _Out(BaseModel):
 
 class ApplicantIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: Annotated[Required, Field(max_length=30)]
-    phone: Required
+    id_number: fl.ResidentId
+    phone: fl.Mobile
     employer: Required
     #: The service's limits (app/services/registry): 1 to 30 people.
-    household_size: Annotated[StrictInt, Field(ge=1, le=30)]
+    household_size: fl.whole(1, 30)  # type: ignore[valid-type]
     household_monthly_income: MoneyIn
     category: Category
     category_reason: Text = ""
-    address: Text = ""
+    address: Annotated[Text, Field(max_length=300)] = ""
     main_cause: Cause = "other"
     secondary_cause: Cause | Literal[""] = ""
-    disaster_event: Text = ""
-    disaster_date: Short = ""
+    disaster_event: Annotated[Text, Field(max_length=300)] = ""
+    disaster_date: fl.PastDateOrEmpty = ""
     rights_case_ref: Short = ""
-    unit: Short | None = None  # a unit code; without it the caller's own unit
+    unit: fl.OptionalUnit = None
 
 
 class ModelWorkerIn(_Body):
     name: Annotated[Required, Field(max_length=50)]
-    id_number: Annotated[Required, Field(max_length=30)]
+    id_number: fl.ResidentId
     level: ModelWorkerLevel
     employer: Required
-    title_year: Annotated[StrictInt, Field(ge=1900, le=2100)]
-    unit: Short | None = None
+    title_year: fl.TitleYear
+    unit: fl.OptionalUnit = None
 
 
 class CaseIn(_Body):
@@ -150,8 +164,16 @@ class CaseIn(_Body):
     fund_code: Short
     aid_type: AidType
     amount: MoneyIn
-    reason: Text
-    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    reason: fl.Reason
+    year: fl.whole(1900, 2100) | None = None  # type: ignore[valid-type]
+
+    #: Only service-only aid may ask for 0.00 (app/services/aid.py).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"aid_type": {"enum": sorted(set(AID_TYPES) - aid.SERVICE_ONLY_AID)}}},
+            "then": {"properties": {"amount": {"not": {"pattern": ZERO_PATTERN}}}},
+        }
+    )
 
 
 class ApproveIn(_Body):
@@ -159,7 +181,7 @@ class ApproveIn(_Body):
 
 
 class ReasonIn(_Body):
-    reason: Text
+    reason: fl.Reason
 
 
 class CancelIn(_Body):
@@ -168,16 +190,16 @@ class CancelIn(_Body):
 
 class PaymentIn(_Body):
     amount: AmountIn
-    voucher_no: Short
-    paid_on: date
+    voucher_no: fl.Voucher
+    paid_on: fl.FiscalDate
     method: PaymentMethod
 
 
 class HealthCheckIn(_Body):
     model_worker_id: Id
     amount: AmountIn
-    voucher_no: Short
-    paid_on: date
+    voucher_no: fl.Voucher
+    paid_on: fl.FiscalDate
 
 
 class YearQuery(_Query):
@@ -186,14 +208,15 @@ class YearQuery(_Query):
 
 class LedgerQuery(YearQuery):
     after: Annotated[int, Field(ge=0, le=INT32_MAX)] = 0
-    unit: QueryText | None = None
+    unit: QueryUnit | None = None
 
 
 class ApplicantQuery(_Query):
     q: QueryText = ""
     category: Annotated[int, Field(ge=1, le=4)] | None = None
     status: Annotated[str, Field(max_length=20, pattern=ONE_LINE_PATTERN)] | None = None
-    after: QueryText | None = None
+    #: The ``next`` of the previous page (long enough for a 200-letter pinyin).
+    after: Annotated[str, Field(max_length=400, pattern=f.SEARCH_CURSOR_PATTERN)] | None = None
 
 
 class RevealQuery(_Query):

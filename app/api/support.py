@@ -3,6 +3,7 @@ money on the wire, and Idempotency-Key handling."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 
 from app.api import schemas, validation
+from app.api.formats import IDEMPOTENCY_KEY_PATTERN
 from app.auth.permissions import AwaitingApproval, Permission, refusal
 from app.extensions import db
 from app.services import budgets, ledger
@@ -121,10 +123,9 @@ def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > 64 or not key.isprintable():
+    if len(key) > 64 or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise ApiProblem(422, "Unprocessable Content", _("The Idempotency-Key header is not valid."))
-    return f"api:{g.api_user.id}:{key}"
+    return f"api:{g.api_user.id}:{key.strip()}"
 
 
 def fund_json(balance: ledger.FundBalance) -> dict[str, object]:

@@ -53,6 +53,10 @@ def _phone(text: str) -> str:
     return text
 
 
+#: The years a policy value may be set for.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
 @dataclass(frozen=True)
 class PolicyKey:
     label: object
@@ -90,7 +94,7 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
         raise InvalidInput(_("Unknown policy key %(key)s.", key=key), field="key")
     if not (actor.scope.is_everywhere if unit is None else actor.scope.allows(unit.id)):
         raise InvalidInput(_("Choose a union unit."), field="unit")
-    if not 2000 <= year <= 2999:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidInput(_("The year %(year)s is out of range.", year=year), field="year")
     try:
         parsed = KEYS[key].parse(value.strip())
