@@ -44,7 +44,7 @@ Mobile = Annotated[
 PastDateOrEmpty = Annotated[
     StrictStr,
     Field(max_length=200),
-    WithJsonSchema({"anyOf": [{"const": ""}, f.described(f.PAST_DATE)]}),
+    WithJsonSchema(f.described(f.PAST_DATE_OR_EMPTY)),
 ]
 #: A title year: 1950 to this year (app/services/registry/model_workers.py); the document
 #: states this year's bound when it is built (app/api/openapi.py).

@@ -48,6 +48,8 @@ UNIT_CODE_PATTERN = r"^[0-9A-Za-z]{1,20}$"
 SEARCH_CURSOR_PATTERN = r"^(c\.)?[A-Za-z0-9_-]*$"
 #: A policy value that is a whole number of days (app/services/policy.py: 0 to 60).
 DAYS_PATTERN = r"^([0-9]|[1-5][0-9]|60)$"
+#: A policy value that is a count (app/services/policy.py: 1 to 10000).
+COUNT_PATTERN = r"^([1-9][0-9]{0,3}|10000)$"
 #: A policy value that is a telephone number printed on a notice.
 NOTICE_PHONE_PATTERN = r"^[()（） -]*([0-9][()（） -]*){5}[0-9()（） -]*$"
 
@@ -55,6 +57,7 @@ RESIDENT_ID = "cn-resident-id"
 UNIT_CODE = "unit-code"
 FISCAL_YEAR_DATE = "fiscal-year-date"
 PAST_DATE = "past-date"
+PAST_DATE_OR_EMPTY = "past-date-or-empty"
 
 #: The named formats of the document and what each means.
 FORMATS: dict[str, str] = {
@@ -71,6 +74,7 @@ FORMATS: dict[str, str] = {
         " the model worker's unit. Another date is a 422 on the field."
     ),
     PAST_DATE: "An ISO 8601 date (2015-03-01) that is not after today.",
+    PAST_DATE_OR_EMPTY: "An ISO 8601 date (2015-03-01) that is not after today, or \"\" for none.",
 }
 
 

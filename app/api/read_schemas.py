@@ -51,12 +51,14 @@ class PolicyIn(_Body):
 
 def value_pattern(key: str) -> str:
     """What a policy value of ``key`` is written as on the wire: an amount as the API takes
-    amounts (zero allowed), a whole number of days, or a telephone number."""
+    amounts (zero allowed), a whole number of days, a count, or a telephone number."""
     parse = policy.KEYS[key].parse
     if parse is policy.KEYS["notice_days"].parse:
         return f.DAYS_PATTERN
     if parse is policy.KEYS["supervision_phone"].parse:
         return f.NOTICE_PHONE_PATTERN
+    if parse is policy.KEYS["reveal_daily_limit"].parse:
+        return f.COUNT_PATTERN
     return MONEY_IN_PATTERN
 
 

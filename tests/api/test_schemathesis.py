@@ -71,6 +71,9 @@ schemathesis.openapi.format(
     formats.FISCAL_YEAR_DATE, st.dates(date(2015, 1, 1), date(2015, 12, 31)).map(date.isoformat)
 )
 schemathesis.openapi.format(formats.PAST_DATE, st.dates(max_value=date.today()).map(date.isoformat))
+schemathesis.openapi.format(
+    formats.PAST_DATE_OR_EMPTY, st.just("") | st.dates(max_value=date.today()).map(date.isoformat)
+)
 
 
 @pytest.fixture
