@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per part of the domain."""
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
+from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
 from app.models.jobs import Job
@@ -26,6 +27,8 @@ __all__ = [
     "Fund",
     "HouseholdMember",
     "Job",
+    "PaymentBatch",
+    "PaymentBatchLine",
     "LedgerAccount",
     "ModelWorker",
     "PasswordHistory",
