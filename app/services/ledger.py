@@ -277,24 +277,6 @@ def release(
     return _post(commitment.fund_id, RELEASE, amount, pending=commitment, memo=memo, actor=actor)
 
 
-#: The bank's moves of a batch line (代发): sent, paid by the bank, failed and returned.
-BANK_KINDS = frozenset({BANK_SEND, BANK_PAYMENT, BANK_RETURN})
-
-
-def bank_move(commitment: Transfer, kind: str, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
-    """Move (part of) a case's commitment through the bank: ``bank_send`` (committed ->
-    at_bank), ``bank_payment`` (at_bank -> paid) or ``bank_return`` (at_bank -> committed,
-    to be paid again). Each names the commitment, so what is outstanding on it counts
-    only what is committed and not at the bank.
-
-    Raises :class:`CommitmentExceeded` when more is sent than is outstanding, or more
-    answered than is at the bank."""
-    if kind not in BANK_KINDS:
-        raise ValueError(kind)
-    _require_commitment(commitment)
-    return _post(commitment.fund_id, kind, amount, pending=commitment, memo=memo, actor=actor)
-
-
 def pay_direct(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Pay from the available balance with no prior commitment (e.g. a check-up).
 

@@ -40,7 +40,7 @@ def _sent(cases_, people):
     batch = batches.prepare(fund(), [c.id for c in cases_], actor=maker)
     db.session.commit()
     batches.approve(batch, actor=checker)
-    data, name, mimetype = batches.bank_file(batch, "csv", actor=checker)
+    data, _name, _mimetype = batches.bank_file(batch, "csv", actor=checker)
     db.session.commit()
     return batch, data
 
@@ -56,7 +56,9 @@ def test_500_lines_paid_with_three_failures_then_the_three_paid_again(world, peo
     _holds(paid="0", committed="0.00", at_bank="50000.00")
 
     failed = {batch.lines[i].id for i in (7, 250, 499)}
-    answer = [AnswerLine(line.id, "failed" if line.id in failed else "paid", "户名不符") for line in batch.lines]
+    answer = [
+        AnswerLine(line.id, "failed" if line.id in failed else "paid", "户名不符") for line in batch.lines
+    ]
     batches.answer(batch, answer, actor=people[0], paid_on=date(2015, 6, 1))
     db.session.commit()
     assert batch.status == "done"
@@ -85,7 +87,9 @@ def test_500_lines_paid_with_three_failures_then_the_three_paid_again(world, peo
     db.session.rollback()
     for case_id in again_ids:
         worker = db.session.get(Case, case_id).worker
-        data_in = worker_input(0, name=worker.name, bank_name="中国建设银行", bank_account="6217000010001234567")
+        data_in = worker_input(
+            0, name=worker.name, bank_name="中国建设银行", bank_account="6217000010001234567"
+        )
         data_in.id_number = ""
         registry.update(worker, data_in, actor=people[0])
     db.session.commit()
@@ -126,10 +130,16 @@ def test_a_case_in_an_open_batch_cannot_be_in_another_nor_paid_by_hand(world, pe
         batches.prepare(fund(), [c.id for c in made], actor=people[0])
     db.session.rollback()
     with pytest.raises(WrongState):
-        cases.pay(made[0], amount="100", voucher_no="V9", paid_on=date(2015, 5, 1), method="cash", actor=people[1])
+        cases.pay(
+            made[0], amount="100", voucher_no="V9", paid_on=date(2015, 5, 1), method="cash", actor=people[1]
+        )
     db.session.rollback()
     # The database refuses a second open line too, whatever the application checked.
-    db.session.add(PaymentBatchLine(batch_id=first.id, line_no=2, case_id=made[0].id, amount=Decimal("1"), status="pending"))
+    db.session.add(
+        PaymentBatchLine(
+            batch_id=first.id, line_no=2, case_id=made[0].id, amount=Decimal("1"), status="pending"
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -147,7 +157,7 @@ def test_who_prepared_cannot_approve_and_no_file_before_approval(world, people):
         batches.approve(batch, actor=people[0])
     db.session.rollback()
     batches.approve(batch, actor=people[1])
-    data, name, mimetype = batches.bank_file(batch, "xlsx", actor=people[1])
+    data, name, _mimetype = batches.bank_file(batch, "xlsx", actor=people[1])
     assert data[:2] == b"PK" and name.endswith(".xlsx")
     # A second fetch gives the file again and moves no money again.
     batches.bank_file(batch, "csv", actor=people[0])

@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models.batches import LINE_STATUSES, PaymentBatch
-from app.models.ledger import BANK_PAYMENT, BANK_RETURN, Fund
+from app.models.batches import LINE_STATUSES, PaymentBatch, PaymentBatchLine
+from app.models.cases import Case, Payment
+from app.models.ledger import BANK_PAYMENT, BANK_RETURN, Fund, Transfer
 from app.money import format_yuan
-from app.services import ledger, loaders
+from app.services import ledger_bank
 from app.services.audit import Actor, record
-from app.services.batches.prepare import MAX_NAMED
+from app.services.batches.prepare import MAX_NAMED, _net_paid
 from app.services.batches.states import AnswerConflict, LineNotInBatch, advance, load, require_step
-from app.services.cases.payments import BEIJING, paid_amount, record_payment
+from app.services.cases.payments import BEIJING, record_payment
 from app.services.cases.workflow import advance as advance_case
 from app.services.errors import InvalidInput
 from app.services.inputs import clean_text
@@ -58,6 +60,35 @@ def payment_date(fund: Fund, paid_on: date | None) -> date:
 def voucher_of(batch: PaymentBatch, line_no: int) -> str:
     """A bank-paid line's voucher: the batch number and the line."""
     return f"{batch.batch_no}-{line_no:04d}"
+
+
+def _payment(
+    batch: PaymentBatch, line: PaymentBatchLine, transfer: Transfer, fund: Fund, day: date, actor: Actor
+) -> Payment:
+    return record_payment(
+        transfer,
+        fund=fund,
+        case_id=line.case_id,
+        paid_on=day,
+        method="bank_transfer",
+        voucher=voucher_of(batch, line.line_no),
+        idempotency_key=None,
+        digest="",
+        actor=actor,
+    )
+
+
+def _returned(batch: PaymentBatch, line: PaymentBatchLine, case: Case, reason: str, actor: Actor) -> None:
+    """A failed line goes back to its case, still committed; the bank's reason is kept."""
+    line.reason = clean_text(reason, 500) or _("No reason given by the bank.")
+    record(
+        "case.bank_failed",
+        actor=actor,
+        object_type="case",
+        object_id=case.id,
+        unit_id=case.unit_id,
+        details={"batch": batch.batch_no, "line": line.id, "reason": line.reason},
+    )
 
 
 def answer(
@@ -103,52 +134,62 @@ def answer(
     fund = db.session.get(Fund, batch.fund_id)
     assert fund is not None
     day = payment_date(fund, paid_on)
-    paid = failed = 0
-    for item in sorted(todo, key=lambda a: by_id[a.line_id].case_id):
-        line = by_id[item.line_id]
-        case = loaders.case(line.case_id, actor, lock=True)
-        assert case.commitment is not None
-        memo = _("Batch %(no)s line %(line)s", no=batch.batch_no, line=line.line_no)
-        if item.result == "paid":
-            transfer = ledger.bank_move(case.commitment, BANK_PAYMENT, line.amount, memo=memo, actor=actor)
-            voucher = voucher_of(batch, line.line_no)
-            payment = record_payment(
-                transfer,
-                fund=fund,
-                case_id=case.id,
-                paid_on=day,
-                method="bank_transfer",
-                voucher=voucher,
-                idempotency_key=None,
-                digest="",
-                actor=actor,
+    locked = {
+        case.id: case
+        for case in db.session.execute(
+            select(Case)
+            .where(Case.id.in_([by_id[a.line_id].case_id for a in todo]))
+            .order_by(Case.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    paid_lines = [by_id[a.line_id] for a in todo if a.result == "paid"]
+    failed = [a for a in todo if a.result == "failed"]
+    reasons = {a.line_id: a.reason for a in failed}
+    failed_lines = [by_id[a.line_id] for a in failed]
+    for kind, group in ((BANK_PAYMENT, paid_lines), (BANK_RETURN, failed_lines)):
+        if not group:
+            continue
+        moves = []
+        for line in group:
+            commitment = locked[line.case_id].commitment
+            assert commitment is not None  # a sent line's case holds one
+            moves.append(
+                (
+                    commitment,
+                    line.amount,
+                    _("Batch %(no)s line %(line)s", no=batch.batch_no, line=line.line_no),
+                )
             )
-            line.payment_id = payment.id
-            db.session.refresh(case, ["payments"])
-            advance_case(
-                case,
-                "pay",
-                actor=actor,
-                to="paid" if paid_amount(case) == case.approved_amount else "approved",
-                note=_("Paid %(amount)s by the bank, voucher %(no)s.", amount=format_yuan(line.amount), no=voucher),
-            )
-            paid += 1
-        else:
-            transfer = ledger.bank_move(case.commitment, BANK_RETURN, line.amount, memo=memo, actor=actor)
-            line.reason = clean_text(item.reason, 500, multiline=False) or _("No reason given by the bank.")
-            record(
-                "case.bank_failed",
-                actor=actor,
-                object_type="case",
-                object_id=case.id,
-                unit_id=case.unit_id,
-                details={"batch": batch.batch_no, "line": line.id, "reason": line.reason},
-            )
-            failed += 1
-        line.status = item.result
-        line.answer_transfer_id = transfer.id
-        line.answered_on = day
+        for line, transfer in zip(
+            group, ledger_bank.bank_moves(fund.id, kind, moves, actor=actor), strict=True
+        ):
+            line.status = "paid" if kind == BANK_PAYMENT else "failed"
+            line.answer_transfer_id = transfer.id
+            line.answered_on = day
+            if kind == BANK_PAYMENT:
+                line.payment_id = _payment(batch, line, transfer, fund, day, actor).id
+            else:
+                _returned(batch, line, locked[line.case_id], reasons[line.id], actor)
+    net = _net_paid([line.case_id for line in paid_lines])
+    for line in paid_lines:
+        case = locked[line.case_id]
+        advance_case(
+            case,
+            "pay",
+            actor=actor,
+            to="paid" if net.get(case.id) == case.approved_amount else "approved",
+            note=_(
+                "Paid %(amount)s by the bank, voucher %(no)s.",
+                amount=format_yuan(line.amount),
+                no=voucher_of(batch, line.line_no),
+            ),
+        )
+    paid, failed_count = len(paid_lines), len(failed_lines)
     db.session.flush()
     everything = all(line.status != "pending" for line in batch.lines if line.status != "cancelled")
-    advance(batch, "answer", actor=actor, to="done" if everything else "answered", paid=paid, failed=failed)
+    advance(
+        batch, "answer", actor=actor, to="done" if everything else "answered", paid=paid, failed=failed_count
+    )
     return batch

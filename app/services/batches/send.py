@@ -17,7 +17,7 @@ from app.models.org import Unit
 from app.models.registry import Worker
 from app.models.types import utcnow
 from app.privacy import vault
-from app.services import bank_files, ledger
+from app.services import bank_files, ledger_bank
 from app.services.audit import Actor, record
 from app.services.batches.states import BatchWrongState, advance, load
 from app.services.cases.payments import BEIJING
@@ -34,17 +34,15 @@ def send(batch: PaymentBatch, *, actor: Actor) -> None:
             select(Case).where(Case.id.in_([line.case_id for line in batch.lines])).order_by(Case.id)
         ).scalars()
     }
+    moves = []
     for line in batch.lines:
         commitment = cases[line.case_id].commitment
         if commitment is None:  # an approved case always holds one
             raise BatchWrongState(_("Case %(id)s holds no commitment.", id=line.case_id))
-        transfer = ledger.bank_move(
-            commitment,
-            BANK_SEND,
-            line.amount,
-            memo=_("Batch %(no)s line %(line)s", no=batch.batch_no, line=line.line_no),
-            actor=actor,
-        )
+        memo = _("Batch %(no)s line %(line)s", no=batch.batch_no, line=line.line_no)
+        moves.append((commitment, line.amount, memo))
+    transfers = ledger_bank.bank_moves(batch.fund_id, BANK_SEND, moves, actor=actor)
+    for line, transfer in zip(batch.lines, transfers, strict=True):
         line.sent_transfer_id = transfer.id
     batch.sent_at = utcnow()
     advance(batch, "send", actor=actor)
@@ -63,9 +61,9 @@ def bank_file(batch: PaymentBatch, fmt: str, *, actor: Actor) -> tuple[bytes, st
     workers = {
         w.id: w
         for w in db.session.execute(
-            select(Worker).join(Case, Case.worker_id == Worker.id).where(
-                Case.id.in_([line.case_id for line in batch.lines])
-            )
+            select(Worker)
+            .join(Case, Case.worker_id == Worker.id)
+            .where(Case.id.in_([line.case_id for line in batch.lines]))
         ).scalars()
     }
     unit = db.session.get(Unit, batch.unit_id)
@@ -96,6 +94,11 @@ def bank_file(batch: PaymentBatch, fmt: str, *, actor: Actor) -> tuple[bytes, st
         object_type="payment_batch",
         object_id=batch.id,
         unit_id=batch.unit_id,
-        details={"format": fmt, "lines": len(lines), "total": str(header.total), "template": batch.template_code},
+        details={
+            "format": fmt,
+            "lines": len(lines),
+            "total": str(header.total),
+            "template": batch.template_code,
+        },
     )
     return data, filename, mimetype

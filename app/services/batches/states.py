@@ -61,7 +61,9 @@ def require_step(batch: PaymentBatch, action: str) -> str:
     return target
 
 
-def advance(batch: PaymentBatch, action: str, *, actor: Actor, to: str | None = None, **details: object) -> None:
+def advance(
+    batch: PaymentBatch, action: str, *, actor: Actor, to: str | None = None, **details: object
+) -> None:
     """Move the (locked) batch by ``action``; the audit log says so."""
     target = require_step(batch, action)
     previous = batch.status

@@ -181,7 +181,9 @@ def pay(
         return earlier
     require_step(case, "pay")
     if db.session.execute(
-        select(PaymentBatchLine.id).where(PaymentBatchLine.case_id == case.id, PaymentBatchLine.status == "pending")
+        select(PaymentBatchLine.id).where(
+            PaymentBatchLine.case_id == case.id, PaymentBatchLine.status == "pending"
+        )
     ).first():
         raise WrongState(_("This case is in an open payment batch; it is paid through the bank."))
     ensure_different(
@@ -242,13 +244,16 @@ def reversal_voucher(payment: Payment, voucher_no: str, reversed_on: date | None
             ),
             field="reversed_on",
         )
-    used = db.session.execute(
-        select(Payment.id).where(Payment.year == payment.year, Payment.voucher_no == voucher)
-    ).first() or db.session.execute(
-        select(PaymentReversal.id)
-        .join(Payment, Payment.id == PaymentReversal.payment_id)
-        .where(Payment.year == payment.year, PaymentReversal.voucher_no == voucher)
-    ).first()
+    used = (
+        db.session.execute(
+            select(Payment.id).where(Payment.year == payment.year, Payment.voucher_no == voucher)
+        ).first()
+        or db.session.execute(
+            select(PaymentReversal.id)
+            .join(Payment, Payment.id == PaymentReversal.payment_id)
+            .where(Payment.year == payment.year, PaymentReversal.voucher_no == voucher)
+        ).first()
+    )
     if used:
         raise DuplicateVoucher(
             _("Voucher number %(no)s is already used in %(year)s.", no=voucher, year=payment.year),

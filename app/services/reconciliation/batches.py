@@ -33,7 +33,13 @@ def batch_problems(fund_ids: list[int]) -> dict[int, list[str]]:
         )
         .join(PaymentBatchLine, PaymentBatchLine.batch_id == PaymentBatch.id)
         .where(PaymentBatch.fund_id.in_(fund_ids), PaymentBatch.status.in_(SENT))
-        .group_by(PaymentBatch.fund_id, PaymentBatch.id, PaymentBatch.year, PaymentBatch.total, PaymentBatchLine.status)
+        .group_by(
+            PaymentBatch.fund_id,
+            PaymentBatch.id,
+            PaymentBatch.year,
+            PaymentBatch.total,
+            PaymentBatchLine.status,
+        )
     ).all()
     by_batch: dict[tuple[int, int, int, Decimal], dict[str, Decimal]] = defaultdict(dict)
     for fund_id, batch_id, year, total, status, amount in sums:
@@ -45,10 +51,9 @@ def batch_problems(fund_ids: list[int]) -> dict[int, list[str]]:
         if paid + failed + pending != total and len(problems[fund_id]) < MAX_NAMED:
             problems[fund_id].append(
                 _(
-                    "Batch DF%(year)s-%(id)05d sent %(total)s; paid %(paid)s + failed %(failed)s + at the bank"
+                    "Batch %(no)s sent %(total)s; paid %(paid)s + failed %(failed)s + at the bank"
                     " %(pending)s differ.",
-                    year=year,
-                    id=batch_id,
+                    no=f"DF{year}-{batch_id:05d}",
                     total=format_yuan(total),
                     paid=format_yuan(paid),
                     failed=format_yuan(failed),
@@ -87,7 +92,7 @@ def batch_problems(fund_ids: list[int]) -> dict[int, list[str]]:
             ),
         )
     )
-    for fund_id, payment_id, line_id in rows:
+    for fund_id, payment_id, _line_id in rows:
         if len(problems[fund_id]) < MAX_NAMED:
             problems[fund_id].append(
                 _("Payment %(id)s was made by the bank but matches no paid line of a batch.", id=payment_id)

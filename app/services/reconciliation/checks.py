@@ -42,7 +42,9 @@ CHECK_LABELS = {
     "commitments": _l("Every commitment belongs to one approved case; committed = what the cases await"),
     "rollup": _l("The funds roll up to the special public expenditure table"),
     "department": _l("Department income equals expenditure as loaded"),
-    "batches": _l("Every bank batch: sent = paid + failed + still at the bank; each payment matches a paid line"),
+    "batches": _l(
+        "Every bank batch: sent = paid + failed + still at the bank; each payment matches a paid line"
+    ),
 }
 
 
