@@ -50,3 +50,7 @@ class BatchOut(_Out):
     year: int
     total: Money
     lines: list[BatchLineOut]
+
+
+REQUESTS = (BatchIn, ReturnsIn)
+RESPONSES = (BatchOut,)

@@ -35,7 +35,9 @@ def test_a_batch_through_the_api_from_draft_to_done(client, world, token):
     funds = client.get(f"{API}/funds?year=2015", headers=checker).get_json()["funds"]
     row = next(f for f in funds if f["code"] == FUND)
     assert row["at_bank"] == "300.00"
-    assert Decimal(row["budget"]) == sum(Decimal(row[k]) for k in ("paid", "committed", "at_bank", "available"))
+    assert Decimal(row["budget"]) == sum(
+        Decimal(row[k]) for k in ("paid", "committed", "at_bank", "available")
+    )
 
     lines = client.get(url, headers=maker).get_json()["lines"]
     answer = {

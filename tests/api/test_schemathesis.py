@@ -44,6 +44,12 @@ NEEDS = {
     ("GET", "/payments/{id}"): Permission.REGISTRY_VIEW,
     ("PUT", "/policy/{year}/{key}"): Permission.POLICY_MANAGE,
     ("GET", "/units"): Permission.UNITS_VIEW,
+    ("POST", "/payment-batches"): Permission.PAYMENTS_MAKE,
+    ("GET", "/payment-batches/{id}"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/approve"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/cancel"): Permission.PAYMENTS_MAKE,
+    ("GET", "/payment-batches/{id}/file"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/returns"): Permission.PAYMENTS_MAKE,
 }
 
 
