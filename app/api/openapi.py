@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from app.api import batch_schemas as bs
 from app.api import formats as f
 from app.api import read_schemas as rs
 from app.api import schemas as s
@@ -243,6 +244,54 @@ def _document(this_year: int) -> dict[str, Any]:
                 query=s.YearQuery,
             )
         },
+        "/payment-batches": {
+            "post": _operation(
+                "Prepare a bank batch (代发批次) of approved cases of one fund",
+                201,
+                bs.BatchOut,
+                404,
+                409,
+                422,
+                request=bs.BatchIn,
+                idempotent=True,
+            )
+        },
+        "/payment-batches/{id}": {
+            "get": _operation("A bank batch with its lines", 200, bs.BatchOut, 404, path=[_path_id()])
+        },
+        "/payment-batches/{id}/approve": {
+            "post": _operation(
+                "Approve a bank batch (not by who prepared it)", 200, bs.BatchOut, 404, 409, path=[_path_id()]
+            )
+        },
+        "/payment-batches/{id}/cancel": {
+            "post": _operation("Cancel a draft bank batch", 200, bs.BatchOut, 404, 409, path=[_path_id()])
+        },
+        "/payment-batches/{id}/file": {
+            "get": _operation(
+                "The bank file of an approved batch (audited; the batch is then sent)",
+                200,
+                None,
+                404,
+                409,
+                422,
+                query=bs.BatchFileQuery,
+                path=[_path_id()],
+                media="application/octet-stream",
+            )
+        },
+        "/payment-batches/{id}/returns": {
+            "post": _operation(
+                "The bank's answer: paid lines become payments, failed ones return to their cases",
+                200,
+                bs.BatchOut,
+                404,
+                409,
+                422,
+                request=bs.ReturnsIn,
+                path=[_path_id()],
+            )
+        },
         "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
@@ -252,8 +301,8 @@ def _document(this_year: int) -> dict[str, Any]:
     }
     paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
-        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS)]
-        + [(model, "serialization") for model in (*s.RESPONSES, *rs.RESPONSES)],
+        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS)]
+        + [(model, "serialization") for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES)],
         ref_template=REF,
     )
     schemas = definitions["$defs"]

@@ -246,6 +246,7 @@ class FundOut(_Out):
     committed: Money
     paid: Money
     available: Money
+    at_bank: Money  # sent in a bank batch, not yet answered
 
 
 class FundList(_Out):

@@ -140,6 +140,7 @@ def fund_json(balance: ledger.FundBalance) -> dict[str, object]:
         committed=balance.committed,
         paid=balance.paid,
         available=balance.available,
+        at_bank=balance.at_bank,
     ).model_dump(mode="json")
 
 

@@ -48,7 +48,7 @@ def index() -> str:
     balances = ledger.fund_balances(year, units) if year is not None else []
     totals = {
         name: sum((getattr(b, name) for b in balances), ZERO)
-        for name in ("budget", "committed", "paid", "available")
+        for name in ("budget", "committed", "paid", "available", "at_bank")
     }
     fund_charts = month_charts(balances)
     return render_template(

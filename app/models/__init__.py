@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per part of the domain."""
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
+from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
 from app.models.jobs import Job
@@ -30,6 +31,8 @@ __all__ = [
     "ModelWorker",
     "PasswordHistory",
     "Payment",
+    "PaymentBatch",
+    "PaymentBatchLine",
     "PaymentMonth",
     "PaymentReversal",
     "PolicyValue",

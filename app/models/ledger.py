@@ -1,6 +1,6 @@
 """The fund ledger: funds, their accounts, and the append-only transfers between them.
 
-Each fund has four accounts. Money enters from ``appropriation`` (whose balance is
+Each fund has five accounts. Money enters from ``appropriation`` (whose balance is
 minus the budget) and moves between ``available``, ``committed`` and ``paid``:
 
     allocation      appropriation -> available   the budget is made available
@@ -8,10 +8,13 @@ minus the budget) and moves between ``available``, ``committed`` and ``paid``:
     payment         committed     -> paid        the commitment is posted, in part or whole
     release         committed     -> available   the rest of a commitment is voided
     direct_payment  available     -> paid        a payment with no prior commitment
+    bank_send       committed     -> at_bank     a batch line is sent to the bank (代发)
+    bank_payment    at_bank       -> paid        the bank paid the line
+    bank_return     at_bank       -> committed   the bank failed the line: back to the case
     reversal        the original's accounts swapped (红冲); names the original
 
-So for every fund: budget = paid + committed + available, and all four balances
-sum to zero. Transfers are never updated or deleted.
+So for every fund: budget = paid + committed + at_bank + available, and all five
+balances sum to zero. Transfers are never updated or deleted.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ APPROPRIATION = "appropriation"
 AVAILABLE = "available"
 COMMITTED = "committed"
 PAID = "paid"
-ACCOUNT_KINDS = (APPROPRIATION, AVAILABLE, COMMITTED, PAID)
+# Sent to the bank in a payment batch (代发), not yet answered: neither committed nor paid.
+AT_BANK = "at_bank"
+ACCOUNT_KINDS = (APPROPRIATION, AVAILABLE, COMMITTED, PAID, AT_BANK)
 
 ALLOCATION = "allocation"
 COMMITMENT = "commitment"
@@ -39,7 +44,20 @@ PAYMENT = "payment"
 RELEASE = "release"
 DIRECT_PAYMENT = "direct_payment"
 REVERSAL = "reversal"
-TRANSFER_KINDS = (ALLOCATION, COMMITMENT, PAYMENT, RELEASE, DIRECT_PAYMENT, REVERSAL)
+BANK_SEND = "bank_send"
+BANK_PAYMENT = "bank_payment"
+BANK_RETURN = "bank_return"
+TRANSFER_KINDS = (
+    ALLOCATION,
+    COMMITMENT,
+    PAYMENT,
+    RELEASE,
+    DIRECT_PAYMENT,
+    REVERSAL,
+    BANK_SEND,
+    BANK_PAYMENT,
+    BANK_RETURN,
+)
 TRANSFER_KIND_LABELS = {
     ALLOCATION: _l("Budget allocated"),
     COMMITMENT: _l("Committed on approval"),
@@ -47,12 +65,16 @@ TRANSFER_KIND_LABELS = {
     RELEASE: _l("Commitment released"),
     DIRECT_PAYMENT: _l("Paid directly"),
     REVERSAL: _l("Reversal"),
+    BANK_SEND: _l("Sent to the bank"),
+    BANK_PAYMENT: _l("Paid by the bank"),
+    BANK_RETURN: _l("Returned by the bank"),
 }
 ACCOUNT_LABELS = {
     APPROPRIATION: _l("appropriation"),
     AVAILABLE: _l("available"),
     COMMITTED: _l("committed"),
     PAID: _l("paid"),
+    AT_BANK: _l("at the bank"),
 }
 
 

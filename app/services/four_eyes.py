@@ -25,6 +25,7 @@ RULES = {
     "approve_own_case": _l("Who opened a case cannot approve or reject it."),
     "approve_own_registration": _l("Who registered a worker cannot decide that worker's case."),
     "pay_own_approval": _l("Who approved a case cannot pay it."),
+    "approve_own_batch": _l("Who prepared a payment batch cannot approve it."),
 }
 
 

@@ -1,8 +1,8 @@
 """The fund ledger: every movement of money, as append-only double-entry transfers.
 
-Guarantees, for every fund at every moment: budget = paid + committed + available
-to the fen, no balance but the appropriation's below zero, and the four accounts
-sum to zero. Each operation locks the fund first (``SELECT ... FOR UPDATE`` on
+Guarantees, for every fund at every moment: budget = paid + committed + at_bank +
+available to the fen, no balance but the appropriation's below zero, and the five
+accounts sum to zero. Each operation locks the fund first (``SELECT ... FOR UPDATE`` on
 PostgreSQL; on SQLite every transaction already holds the write lock), so two
 requests racing for the last yuan are serialised: one wins, the other is refused.
 """
@@ -22,7 +22,11 @@ from app.models.ledger import (
     ACCOUNT_LABELS,
     ALLOCATION,
     APPROPRIATION,
+    AT_BANK,
     AVAILABLE,
+    BANK_PAYMENT,
+    BANK_RETURN,
+    BANK_SEND,
     COMMITMENT,
     COMMITTED,
     DIRECT_PAYMENT,
@@ -50,6 +54,9 @@ ROUTES: dict[str, tuple[str, str]] = {
     PAYMENT: (PAID, COMMITTED),
     RELEASE: (AVAILABLE, COMMITTED),
     DIRECT_PAYMENT: (PAID, AVAILABLE),
+    BANK_SEND: (AT_BANK, COMMITTED),
+    BANK_PAYMENT: (PAID, AT_BANK),
+    BANK_RETURN: (COMMITTED, AT_BANK),
 }
 #: Kinds a finance officer may reverse (红冲). A commitment is voided by a release.
 REVERSIBLE = frozenset({PAYMENT, DIRECT_PAYMENT, RELEASE})
@@ -64,17 +71,18 @@ class FundBalance:
     committed: Decimal
     paid: Decimal
     available: Decimal
+    at_bank: Decimal = ZERO  # sent in a bank batch, not yet answered
 
     @property
     def used_share(self) -> Decimal:
-        """Paid and committed as a share of the budget, 0 to 1."""
+        """Paid, committed and at the bank as a share of the budget, 0 to 1."""
         if self.budget == ZERO:
             return Decimal(0)
-        return (self.paid + self.committed) / self.budget
+        return (self.paid + self.committed + self.at_bank) / self.budget
 
 
 def create_fund_accounts(fund: Fund) -> None:
-    """Give a new fund its four accounts at zero."""
+    """Give a new fund its accounts at zero."""
     for kind in ACCOUNT_KINDS:
         db.session.add(LedgerAccount(fund=fund, kind=kind, balance=ZERO))
     db.session.flush()
@@ -111,6 +119,7 @@ def balance_of(fund: Fund, accounts: dict[str, LedgerAccount]) -> FundBalance:
         committed=accounts[COMMITTED].balance,
         paid=accounts[PAID].balance,
         available=accounts[AVAILABLE].balance,
+        at_bank=accounts[AT_BANK].balance if AT_BANK in accounts else ZERO,
     )
 
 

@@ -122,6 +122,7 @@ VARIABLES: Values = {
     "unit_id": lambda w: w.a.unit_id,
     "year": lambda w: YEAR,
     "key": lambda w: "household_ceiling",
+    "batch_id": lambda w: w.a.batch_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -570,6 +571,28 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("api.submit_case", "POST"): {"": Call(ok=ok(200), acts=True)},
+    ("api.create_batch", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(201),
+            acts=True,
+            lands="payment_batches",
+            body=lambda w: {
+                "fund_code": HARDSHIP_CODE,
+                "year": YEAR,
+                "unit": w.a.code,
+                "case_ids": [w.a.case_batchable_id],
+            },
+        )
+    },
+    ("api.get_batch", "GET"): {"": Call(ok=ok(200))},
+    ("api.approve_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
+    ("api.cancel_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
+    # The world's batch is a draft: no file and no answer yet (409) for A's and C's people.
+    ("api.batch_file", "GET"): {"": Call(values={"format": lambda w: "csv"}, ok=ok(409))},
+    ("api.batch_returns", "POST"): {
+        "": Call(ok=ok(409), body=lambda w: {"lines": [{"line_id": 1, "result": "paid"}]})
+    },
     ("api.cancel_case", "POST"): {"": Call(ok=ok(200), acts=True, body=lambda w: {"reason": "申请人撤回"})},
     ("api.approve_case", "POST"): {
         "": Call(values=SUBMITTED, ok=ok(200), acts=True, body=lambda w: {"amount": "800.00"})

@@ -32,7 +32,7 @@ from app.models.ledger import Fund
 from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import budgets, cases, duties, policy, registry
+from app.services import batches, budgets, cases, duties, policy, registry
 from app.services import users as user_service
 from app.services.audit import Actor
 from tests.registry_helpers import make_id, worker_input
@@ -108,6 +108,8 @@ class District:
     case_approved_id: int = 0
     case_paid_id: int = 0
     payment_case_id: int = 0
+    case_batchable_id: int = 0  # approved, its payee has a card, in no batch
+    batch_id: int = 0  # a draft payment batch of another approved case
     payment_checkup_id: int = 0
     model_worker_id: int = 0  # not paid yet this year
     model_worker_paid_id: int = 0
@@ -276,6 +278,30 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     d.case_draft_id, d.case_submitted_id = draft.id, submitted.id  # type: ignore[attr-defined]
     d.case_approved_id, d.case_paid_id = approved.id, paid.id  # type: ignore[attr-defined]
     d.payment_case_id = payment.id
+
+    # Payment batches: worker2 has a card; the draft batch was prepared by the
+    # administrator, so every finance caller may approve it (four eyes).
+    registry.update(
+        worker2,
+        worker_input(
+            plan.id_seq + 1,
+            name=plan.worker_names[1],
+            bank_name="中国工商银行",
+            bank_account=f"622202040{plan.id_seq:010d}",
+        ),
+        actor=caseworker,
+    )
+    in_batch, batchable = (
+        cases.open_case(
+            worker2, fund=hardship, aid_type="living", amount="300", reason="生活困难", actor=caseworker
+        )
+        for _ in range(2)
+    )
+    for case in (in_batch, batchable):
+        cases.submit(case, actor=caseworker)
+        cases.approve(case, amount="300", actor=reviewer)
+    d.batch_id = batches.prepare(hardship, [in_batch.id], actor=admin).id
+    d.case_batchable_id = batchable.id
 
     model_worker = registry.register_model_worker(
         name=plan.model_worker_names[0],

@@ -36,6 +36,12 @@ ENDPOINTS = {
     "api.get_payment": ("GET", "/payments/1", "auditor", "admin"),
     "api.set_policy_value": ("PUT", "/policy/2015/notice_days", "admin", "reviewer"),
     "api.list_units": ("GET", "/units", "auditor", None),
+    "api.create_batch": ("POST", "/payment-batches", "finance", "reviewer"),
+    "api.get_batch": ("GET", "/payment-batches/1", "finance", "auditor"),
+    "api.approve_batch": ("POST", "/payment-batches/1/approve", "finance", "reviewer"),
+    "api.cancel_batch": ("POST", "/payment-batches/1/cancel", "finance", "caseworker"),
+    "api.batch_file": ("GET", "/payment-batches/1/file?format=csv", "finance", "auditor"),
+    "api.batch_returns": ("POST", "/payment-batches/1/returns", "finance", "admin"),
 }
 
 
@@ -51,6 +57,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 rule.rule.removeprefix(API)
                 .replace("<int:case_id>", "{id}")
                 .replace("<int:payment_id>", "{id}")
+                .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<key>", "{key}")

@@ -48,6 +48,12 @@ NEEDS = {
     ("GET", "/payments/{id}"): Permission.REGISTRY_VIEW,
     ("GET", "/units"): Permission.UNITS_VIEW,
     **{("PUT", f"/policy/{{year}}/{key}"): Permission.POLICY_MANAGE for key in policy.KEYS},
+    ("POST", "/payment-batches"): Permission.PAYMENTS_MAKE,
+    ("GET", "/payment-batches/{id}"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/approve"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/cancel"): Permission.PAYMENTS_MAKE,
+    ("GET", "/payment-batches/{id}/file"): Permission.PAYMENTS_MAKE,
+    ("POST", "/payment-batches/{id}/returns"): Permission.PAYMENTS_MAKE,
 }
 
 

@@ -30,6 +30,7 @@ APPLICANT = {
     "household_monthly_income": "1500.00",
     "category": 1,
 }
+BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
     "fund_code": "2015100001",
@@ -152,6 +153,58 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("auditor", "GET", "/payments/99999", None),
     },
     "api.list_units": {200: ("reviewer", "GET", "/units", None)},
+    "api.create_batch": {
+        201: ("finance", "POST", "/payment-batches", {**BATCH, "case_ids": ["{free}"]}),
+        404: ("finance", "POST", "/payment-batches", {**BATCH, "case_ids": [99999]}),
+        409: ("finance", "POST", "/payment-batches", {**BATCH, "case_ids": ["{held}"]}),
+        422: ("finance", "POST", "/payment-batches", {**BATCH, "case_ids": ["{case}"]}),
+    },
+    "api.get_batch": {
+        200: ("finance", "GET", "/payment-batches/{batch}", None),
+        404: ("finance", "GET", "/payment-batches/99999", None),
+    },
+    "api.approve_batch": {
+        200: ("finance", "POST", "/payment-batches/{batch}/approve", None),
+        404: ("finance", "POST", "/payment-batches/99999/approve", None),
+        409: ("finance", "POST", "/payment-batches/{sent}/approve", None),
+    },
+    "api.cancel_batch": {
+        200: ("finance", "POST", "/payment-batches/{batch}/cancel", None),
+        404: ("finance", "POST", "/payment-batches/99999/cancel", None),
+        409: ("finance", "POST", "/payment-batches/{sent}/cancel", None),
+    },
+    "api.batch_file": {
+        200: ("finance", "GET", "/payment-batches/{sent}/file?format=xlsx", None),
+        404: ("finance", "GET", "/payment-batches/99999/file?format=csv", None),
+        409: ("finance", "GET", "/payment-batches/{batch}/file?format=csv", None),
+        422: ("finance", "GET", "/payment-batches/{sent}/file?format=pdf", None),
+    },
+    "api.batch_returns": {
+        200: (
+            "finance",
+            "POST",
+            "/payment-batches/{sent}/returns",
+            {"lines": [{"line_id": "{line}", "result": "paid"}]},
+        ),
+        404: (
+            "finance",
+            "POST",
+            "/payment-batches/99999/returns",
+            {"lines": [{"line_id": 1, "result": "paid"}]},
+        ),
+        409: (
+            "finance",
+            "POST",
+            "/payment-batches/{sent}/returns",
+            {"lines": [{"line_id": "{paid_line}", "result": "failed"}]},
+        ),
+        422: (
+            "finance",
+            "POST",
+            "/payment-batches/{sent}/returns",
+            {"lines": [{"line_id": 99999, "result": "paid"}]},
+        ),
+    },
 }
 
 
@@ -218,11 +271,34 @@ def scene(client, world, token):
         ).status_code
         == 200
     )
+    _batches(client, finance, token, ids, world)
     closed = registry.register(worker_input(302), unit=world.budget.unit, actor=ACTOR).worker
     registry.change_status(closed, "closed", reason="迁出", on=date(2015, 5, 1), actor=ACTOR)
     db.session.commit()
     ids["closed"] = closed.id
     return ids
+
+
+def _batches(client, finance, token, ids, world) -> None:
+    """Approved cases paid to a card: one free, one held in a draft batch ({batch}), two in
+    a sent batch ({sent}) whose second line is answered paid ({paid_line}) and first not."""
+    from tests.batch_helpers import approved_cases
+
+    free, held, line, paid = (c.id for c in approved_cases(world.budget.unit, 4, first=310))
+    ids.update(free=free, held=held)
+    draft = client.post(f"{API}/payment-batches", json={**BATCH, "case_ids": [held]}, headers=finance)
+    ids["batch"] = draft.get_json()["id"]
+    sent = client.post(f"{API}/payment-batches", json={**BATCH, "case_ids": [line, paid]}, headers=finance)
+    body = sent.get_json()
+    ids["sent"], ids["line"], ids["paid_line"] = body["id"], body["lines"][0]["id"], body["lines"][1]["id"]
+    other = token("finance")
+    assert client.post(f"{API}/payment-batches/{ids['sent']}/approve", headers=other).status_code == 200
+    assert client.get(f"{API}/payment-batches/{ids['sent']}/file", headers=other).status_code == 200
+    answer = {"lines": [{"line_id": ids["paid_line"], "result": "paid"}]}
+    assert (
+        client.post(f"{API}/payment-batches/{ids['sent']}/returns", json=answer, headers=other).status_code
+        == 200
+    )
 
 
 def _fill(value: object, ids: dict[str, int]) -> object:
@@ -234,6 +310,8 @@ def _fill(value: object, ids: dict[str, int]) -> object:
         return value
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
     return value
 
 

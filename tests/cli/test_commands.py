@@ -38,6 +38,7 @@ def test_budget_load_then_funds_json(app):
         "committed": "0.00",
         "paid": "0.00",
         "available": "300000.00",
+        "at_bank": "0.00",
     }
     assert by_code["2015100002"]["available"] == "23000.00"
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.batches import PaymentBatchLine
 from app.models.cases import PAYMENT_METHODS, Case, Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund, Transfer
 from app.money import ZERO, InvalidAmount, format_yuan, to_positive_money
@@ -179,6 +180,12 @@ def pay(
     if earlier is not None:
         return earlier
     require_step(case, "pay")
+    if db.session.execute(
+        select(PaymentBatchLine.id).where(
+            PaymentBatchLine.case_id == case.id, PaymentBatchLine.status == "pending"
+        )
+    ).first():
+        raise WrongState(_("This case is in an open payment batch; it is paid through the bank."))
     ensure_different(
         "pay_own_approval",
         actor=actor,

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models.budget import Budget, BudgetLine
 from app.models.ledger import (
     APPROPRIATION,
+    AT_BANK,
     AVAILABLE,
     COMMITTED,
     PAID,
@@ -28,10 +29,11 @@ from app.models.ledger import (
 )
 from app.money import ZERO, format_yuan
 from app.services import ledger
+from app.services.reconciliation.batches import batch_problems
 from app.services.reconciliation.links import commitment_problems, payment_problems, reversal_problems
 
 CHECK_LABELS = {
-    "identity": _l("Budget = paid + committed + available"),
+    "identity": _l("Budget = paid + committed + at the bank + available"),
     "ledger_sum": _l("The ledger's own sum equals the balances shown"),
     "running": _l("Every entry's running balance follows from the one before"),
     "budget_line": _l("The fund's budget equals its line in the department budget"),
@@ -40,6 +42,9 @@ CHECK_LABELS = {
     "commitments": _l("Every commitment belongs to one approved case; committed = what the cases await"),
     "rollup": _l("The funds roll up to the special public expenditure table"),
     "department": _l("Department income equals expenditure as loaded"),
+    "batches": _l(
+        "Every bank batch: sent = paid + failed + still at the bank; each payment matches a paid line"
+    ),
 }
 
 
@@ -103,7 +108,8 @@ def _scan_ledgers(funds: list[Fund], accounts: dict[int, dict[str, LedgerAccount
     first entry whose stored running balance differs from the running sum of the entries
     up to it (a window function over the entries in order)."""
     ids_of = {
-        kind: [a[kind].id for a in accounts.values()] for kind in (APPROPRIATION, AVAILABLE, COMMITTED, PAID)
+        kind: [a[kind].id for a in accounts.values() if kind in a]
+        for kind in (APPROPRIATION, AVAILABLE, COMMITTED, PAID, AT_BANK)
     }
 
     def delta(kind: str):  # type: ignore[no-untyped-def]
@@ -122,6 +128,7 @@ def _scan_ledgers(funds: list[Fund], accounts: dict[int, dict[str, LedgerAccount
             delta(AVAILABLE).label("d_available"),
             delta(COMMITTED).label("d_committed"),
             delta(PAID).label("d_paid"),
+            delta(AT_BANK).label("d_at_bank"),
             Transfer.available_after,
             Transfer.committed_after,
             Transfer.paid_after,
@@ -151,15 +158,22 @@ def _scan_ledgers(funds: list[Fund], accounts: dict[int, dict[str, LedgerAccount
             func.sum(rows.c.d_available),
             func.sum(rows.c.d_committed),
             func.sum(rows.c.d_paid),
+            func.sum(rows.c.d_at_bank),
             func.count(),
             func.max(rows.c.seq),
             func.min(case((rows.c.n != rows.c.seq, rows.c.seq))),
             func.min(case((broken, rows.c.seq))),
         ).group_by(rows.c.fund_id)
     ):
-        fund_id, appropriation, available, committed, paid, count, last, gap, broke = row
+        fund_id, appropriation, available, committed, paid, at_bank, count, last, gap, broke = row
         result[fund_id] = _LedgerScan(
-            sums={APPROPRIATION: appropriation, AVAILABLE: available, COMMITTED: committed, PAID: paid},
+            sums={
+                APPROPRIATION: appropriation,
+                AVAILABLE: available,
+                COMMITTED: committed,
+                PAID: paid,
+                AT_BANK: at_bank,
+            },
             entries=count,
             last_seq=last or 0,
             first_gap=gap,
@@ -169,17 +183,18 @@ def _scan_ledgers(funds: list[Fund], accounts: dict[int, dict[str, LedgerAccount
 
 
 def check_identity(b: ledger.FundBalance) -> list[str]:
-    if b.budget != b.paid + b.committed + b.available:
+    if b.budget != b.paid + b.committed + b.at_bank + b.available:
         return [
             _(
-                "%(budget)s ≠ %(paid)s + %(committed)s + %(available)s",
+                "%(budget)s ≠ %(paid)s + %(committed)s + %(at_bank)s + %(available)s",
                 budget=format_yuan(b.budget),
                 paid=format_yuan(b.paid),
                 committed=format_yuan(b.committed),
+                at_bank=format_yuan(b.at_bank),
                 available=format_yuan(b.available),
             )
         ]
-    if min(b.paid, b.committed, b.available) < ZERO:
+    if min(b.paid, b.committed, b.at_bank, b.available) < ZERO:
         return [_("A balance is below zero.")]
     return []
 
@@ -264,8 +279,14 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
     progress(2, STEPS, _("Checking the reversals"))
     reversals = reversal_problems(fund_ids)
     commitments = commitment_problems(
-        fund_ids, {fund.id: accounts[fund.id][COMMITTED].balance for fund in funds}
+        fund_ids,
+        {
+            fund.id: accounts[fund.id][COMMITTED].balance
+            + (accounts[fund.id][AT_BANK].balance if AT_BANK in accounts[fund.id] else ZERO)
+            for fund in funds
+        },
     )
+    batches = batch_problems(fund_ids)
     results = []
     for fund in funds:
         b = ledger.balance_of(fund, accounts[fund.id])
@@ -278,8 +299,9 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
             CheckResult("payments", payments.get(fund.id, [])),
             CheckResult("reversals", reversals.get(fund.id, [])),
             CheckResult("commitments", commitments.get(fund.id, [])),
+            CheckResult("batches", batches.get(fund.id, [])),
         ]
-        ledger_sum = scan.sums[PAID] + scan.sums[COMMITTED] + scan.sums[AVAILABLE]
+        ledger_sum = scan.sums[PAID] + scan.sums[COMMITTED] + scan.sums[AT_BANK] + scan.sums[AVAILABLE]
         results.append(FundReconciliation(fund=fund, balance=b, ledger_sum=ledger_sum, checks=checks))
     return results
 

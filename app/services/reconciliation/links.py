@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.cases import Case, Payment, PaymentReversal
-from app.models.ledger import COMMITMENT, DIRECT_PAYMENT, PAYMENT, REVERSAL, Transfer
+from app.models.ledger import BANK_PAYMENT, COMMITMENT, DIRECT_PAYMENT, PAYMENT, REVERSAL, Transfer
 from app.money import ZERO, format_yuan
 
 #: At most this many problems of one kind are named per fund; the rest are counted.
@@ -43,7 +43,7 @@ def payment_problems(fund_ids: list[int]) -> dict[int, list[str]]:
         .outerjoin(Case, Case.id == Payment.case_id)
         .where(
             Transfer.fund_id.in_(fund_ids),
-            Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT)),
+            Transfer.kind.in_((PAYMENT, DIRECT_PAYMENT, BANK_PAYMENT)),
             or_(
                 Payment.id.is_(None),
                 Payment.amount != Transfer.amount,

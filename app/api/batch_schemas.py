@@ -1,0 +1,56 @@
+"""The wire shapes of payment batches (代发批次), per ../shared/API.md."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictInt
+
+from app.api.schemas import Id, Money, Short, _Body, _Out, _Query
+
+
+class BatchIn(_Body):
+    fund_code: Short
+    case_ids: Annotated[list[Id], Field(min_length=1, max_length=10000)]
+    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    unit: Short | None = None
+
+
+class ReturnLineIn(_Body):
+    line_id: Id
+    result: Literal["paid", "failed"]
+    reason: Short = ""
+
+
+class ReturnsIn(_Body):
+    lines: Annotated[list[ReturnLineIn], Field(min_length=1, max_length=10000)]
+    #: The bank's date of the paid lines; else today, within the fund's year.
+    paid_on: date | None = None
+
+
+class BatchFileQuery(_Query):
+    format: Literal["csv", "xlsx"] = "csv"
+
+
+class BatchLineOut(_Out):
+    id: int
+    case_id: int
+    amount: Money
+    status: str
+    reason: str | None
+    payment_id: int | None
+
+
+class BatchOut(_Out):
+    id: int
+    batch_no: str
+    status: str
+    fund_code: str
+    year: int
+    total: Money
+    lines: list[BatchLineOut]
+
+
+REQUESTS = (BatchIn, ReturnsIn)
+RESPONSES = (BatchOut,)
