@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
+from app.api import fields as fl
 from app.api.schemas import Id, Money, Short, _Body, _Out, _Query
 
 
 class BatchIn(_Body):
     fund_code: Short
     case_ids: Annotated[list[Id], Field(min_length=1, max_length=10000)]
-    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    year: fl.whole(1900, 2100) | None = None  # type: ignore[valid-type]
     unit: Short | None = None
 
 
