@@ -107,7 +107,12 @@ def reset_password(user_id: int) -> str | Response:
     user = _user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    password = user_service.reset_password(user, actor=current_actor())
+    try:
+        password = user_service.reset_password(user, actor=current_actor())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("admin.users"))
     db.session.commit()
     flash(
         _(
@@ -116,6 +121,8 @@ def reset_password(user_id: int) -> str | Response:
         ),
         "success",
     )
+    if duties.awaits_approval(user.id):
+        flash(duties.AWAITING_RESET, "warning")
     return render_template("admin/password.html", user=user, password=password)
 
 

@@ -89,6 +89,7 @@ ROLE_CHANGE_KIND_LABELS = {
     "create": _l("New user"),
     "change": _l("Role or unit changed"),
     "enable": _l("Enabled again"),
+    "reset": _l("Password reset by an administrator"),
 }
 ROLE_CHANGE_STATUS_LABELS = {
     "pending": _l("Awaits a second administrator"),

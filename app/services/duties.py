@@ -38,8 +38,13 @@ AWAITING = _l(
     "This account awaits a second administrator's approval: until then it cannot approve, "
     "pay, reverse or manage users."
 )
+#: What the administrator is told after resetting a guarded account's password.
+AWAITING_RESET = _l(
+    "You have seen the new password: until a second administrator approves, the account "
+    "cannot approve, pay, reverse or manage users."
+)
 #: The kinds of change that leave the account itself held back until approved.
-HOLDING_KINDS = ("create", "enable")
+HOLDING_KINDS = ("create", "enable", "reset")
 
 four_eyes.RULES["approve_own_role_change"] = _l(
     "Who asked for a change of a user's role cannot approve it: a second administrator must."
@@ -159,9 +164,10 @@ def note_created(user: User, *, actor: Actor) -> RoleChange:
     )
 
 
-def note_enabled(user: User, *, actor: Actor) -> RoleChange | None:
-    """An account of a guarded role enabled again: held back until approved (app), or
-    recorded as in effect (command line). Other roles need no record."""
+def note_enabled(user: User, *, actor: Actor, kind: str = "enable") -> RoleChange | None:
+    """An account of a guarded role enabled again (or, ``kind="reset"``, given a one-time
+    password the administrator has seen): held back until a second administrator approves
+    (app), or recorded as in effect (command line). Other roles need no record."""
     if not guarded(user.role):
         return None
     waiting = pending_of(user.id)
@@ -174,7 +180,7 @@ def note_enabled(user: User, *, actor: Actor) -> RoleChange | None:
             )
     return _open(
         user,
-        "enable",
+        kind,
         old_role=user.role,
         new_role=user.role,
         old_unit_id=user.unit_id,

@@ -135,7 +135,11 @@ def set_password(user: User, password: str, *, actor: Actor) -> None:
 
 
 def reset_password(user: User, *, actor: Actor) -> str:
-    """Set a new one-time password, which must be changed at the next log-in."""
+    """Set a new one-time password, which must be changed at the next log-in. The
+    administrator who resets it has seen it: a reviewer's, finance officer's or
+    administrator's account is then held back until a second administrator approves
+    (:mod:`app.services.duties`), so the one who knows the password cannot act with it."""
+    duties.note_enabled(user, actor=actor, kind="reset")  # refuses first if a change waits
     password = one_time_password()
     _replace_hash(user, hash_password(password))
     user.must_change_password = True

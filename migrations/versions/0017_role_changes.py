@@ -36,7 +36,7 @@ def upgrade():
         sa.Column('decided_by_id', sa.Integer(), nullable=True),
         sa.Column('decided_at', app.models.types.UTCDateTime(), nullable=True),
         sa.Column('exception_id', sa.Integer(), nullable=True),
-        sa.CheckConstraint("kind IN ('create', 'change', 'enable')", name=op.f('ck_role_changes_kind')),
+        sa.CheckConstraint("kind IN ('create', 'change', 'enable', 'reset')", name=op.f('ck_role_changes_kind')),
         sa.CheckConstraint(
             "status IN ('pending', 'approved', 'refused', 'at_once')", name=op.f('ck_role_changes_status')
         ),

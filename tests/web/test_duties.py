@@ -311,3 +311,33 @@ def test_another_units_pending_change_is_not_found_for_a_sibling_units_administr
     assert _change_of("fin-east").status == "pending"
     count = db.session.execute(select(func.count()).select_from(RoleChange)).scalar_one()
     assert count == 3  # the two administrators (made by the operator) and fin-east
+
+
+def test_a_password_reset_by_an_administrator_holds_the_account_until_a_second_one_approves(
+    client, auth, world, make_user
+):
+    """The administrator who resets a reviewer's password has seen the new one: logging in
+    with it must not let them decide a case."""
+    case = _submitted_case()
+    make_user("reviewer", "rv-old", unit="711002")  # an account in effect, made by the operator
+    auth.login("admin", "root")
+    reset = client.post(f"/admin/users/{_user('rv-old').id}/reset-password", data={})
+    page = reset.get_data(as_text=True)
+    assert reset.status_code == 200 and "新密码您已看到" in page
+    assert _change_of("rv-old").kind == "reset" and _change_of("rv-old").status == "pending"
+    _ready("rv-old")  # whoever knew the one-time password set a password of their own
+    _login(client, "rv-old")
+    refused = client.post(f"/cases/{case.id}/approve", data={"amount": "1000.00", "note": ""})
+    assert refused.status_code == 403 and WAITS in refused.get_data(as_text=True)
+    assert _status(case.id) == "submitted"
+    # The one who reset it cannot approve the hold away; a second administrator can.
+    _login(client, "root")
+    _decide(client, _change_of("rv-old").id)
+    assert _change_of("rv-old").status == "pending"
+    make_user("admin", "second")
+    _login(client, "second")
+    assert _decide(client, _change_of("rv-old").id).status_code == 302
+    assert _change_of("rv-old").status == "approved"
+    _login(client, "rv-old")
+    assert client.post(f"/cases/{case.id}/approve", data={"amount": "1000.00", "note": ""}).status_code == 302
+    assert _status(case.id) == "approved"

@@ -26,6 +26,7 @@ AREA_LABELS: dict[str, Any] = {
     "checkup": _l("Model workers' check-ups"),
     "campaign": _l("Send-warmth campaigns"),
     "ledger": _l("Fund ledgers"),
+    "batch": _l("Bank batches"),
     "budget": _l("Budgets"),
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),
