@@ -44,6 +44,7 @@ def _reveals(text: str) -> int:
 MONEY_HINT = _l("an amount in yuan, such as 580.00")
 DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
 REVEALS_HINT = _l("a whole number of reveals from 1 to 10000, such as 30")
+PHONE_HINT = _l("a telephone number, such as 0311-12345678")
 
 
 def _phone(text: str) -> str:
@@ -64,9 +65,8 @@ class PolicyKey:
 
     @property
     def hint(self) -> object:
-        if self.parse is _reveals:
-            return REVEALS_HINT
-        return DAYS_HINT if self.parse is _days else MONEY_HINT
+        hints = {_reveals: REVEALS_HINT, _days: DAYS_HINT, _phone: PHONE_HINT}
+        return hints.get(self.parse, MONEY_HINT)
 
 
 KEYS: dict[str, PolicyKey] = {
