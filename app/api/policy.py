@@ -31,17 +31,18 @@ def _unit(code: str | None) -> Unit | None:
 @api_permission(Permission.POLICY_MANAGE)
 def set_policy_value(year: int, key: str) -> Response:
     data = body(rs.PolicyIn)
-    if key in policy.KEYS and not rs.value_ok(key, data.value):
-        # The API takes a value as its document writes it (no thousands commas, no spaces).
-        message = _(
-            "%(value)s is not a valid value for %(name)s: enter %(hint)s.",
-            value=data.value,
-            name=policy.KEYS[key].label,
-            hint=policy.KEYS[key].hint,
-        )
-        raise InvalidInput(message, field="value")
 
     def step() -> rs.PolicyOut:
+        if key in policy.KEYS and not rs.value_ok(key, data.value):
+            # The API takes a value as its document writes it (no thousands commas, no
+            # spaces); refused inside the step, so the refusal is on record as at every door.
+            message = _(
+                "%(value)s is not a valid value for %(name)s: enter %(hint)s.",
+                value=data.value,
+                name=policy.KEYS[key].label,
+                hint=policy.KEYS[key].hint,
+            )
+            raise InvalidInput(message, field="value")
         unit = _unit(data.unit)
         row = policy.set_value(year, key, data.value, unit=unit, actor=actor())
         return rs.PolicyOut(year=row.year, key=row.key, value=row.value, unit=unit.code if unit else None)
