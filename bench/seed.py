@@ -49,6 +49,7 @@ from app.models import (
     User,
     Worker,
 )
+from app.models.ledger import ACCOUNT_KINDS
 from app.privacy import vault
 from app.services.audit import GENESIS_HASH, HEAD_ID
 from app.services.registry import pinyin_keys
@@ -328,7 +329,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                 (fund_id, u, YEAR, code, name, "2012902", "30399", "区委办", purpose, line_id, 1)
             )
             (fund_of if purpose == "hardship_aid" else checkup_of)[u] = fund_id
-            for kind in ("appropriation", "available", "committed", "paid"):
+            for kind in ACCOUNT_KINDS:  # every account a fund has, at_bank included
                 account_id = len(account_rows) + 1
                 account_of[(fund_id, kind)] = account_id
                 account_rows.append((account_id, fund_id, kind, Decimal("0.00")))
