@@ -30,7 +30,7 @@ Reason = Annotated[StrictStr, Field(max_length=2000, pattern=f.VISIBLE_TEXT_PATT
 #: A voucher number (凭证号): one visible line, at most the column's 40 characters.
 Voucher = Annotated[StrictStr, Field(max_length=40, pattern=f.VISIBLE_LINE_PATTERN)]
 #: A unit code among the caller's units (optional: without it the caller's own unit).
-UnitCode = Annotated[StrictStr, Field(max_length=20)]
+UnitCode = Annotated[StrictStr, Field(max_length=20, pattern=f.UNIT_CODE_PATTERN)]
 #: Optional, as the document writes it: a unit code, or left out for the caller's own unit.
 OptionalUnit = Annotated[UnitCode | None, WithJsonSchema(f.described(f.UNIT_CODE))]
 #: A resident ID number: its shape, date and check digit are the service's (app/idnumbers.py).

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.org import Unit
 from app.services import policy, steps
 from app.services.errors import InvalidInput
+from app.services.inputs import clean_text
 
 
 def _unit(code: str | None) -> Unit | None:
@@ -38,7 +39,7 @@ def set_policy_value(year: int, key: str) -> Response:
             # spaces); refused inside the step, so the refusal is on record as at every door.
             message = _(
                 "%(value)s is not a valid value for %(name)s: enter %(hint)s.",
-                value=data.value,
+                value=clean_text(data.value, 100),  # the message goes into the audit log
                 name=policy.KEYS[key].label,
                 hint=policy.KEYS[key].hint,
             )
