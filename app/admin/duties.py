@@ -112,33 +112,30 @@ def user_role(user_id: int) -> str | Response:
 @bp.route("/role-changes/<int:change_id>/approve", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def approve_change(change_id: int) -> str | Response:
-    change = _change(change_id)
-    if confirm.needed():
-        return confirm.page(deciding(change, approve=True), back=url_for("admin.users"))
-    perform(
-        lambda: duties.approve(change_id, actor=current_actor()),
-        _("The change of %(name)s is approved and in effect.", name=change.user.username),
-        unit_id=change.new_unit_id,
-        object_type="role_change",
-        object_id=change_id,
-        name="role_change.approve",
-    )
-    return redirect(url_for("admin.users"))
+    return _decide(change_id, approve=True)
 
 
 @bp.route("/role-changes/<int:change_id>/refuse", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def refuse_change(change_id: int) -> str | Response:
+    return _decide(change_id, approve=False)
+
+
+def _decide(change_id: int, *, approve: bool) -> str | Response:
+    """批准 or 驳回 a waiting change, after its confirmation."""
     change = _change(change_id)
     if confirm.needed():
-        return confirm.page(deciding(change, approve=False), back=url_for("admin.users"))
+        return confirm.page(deciding(change, approve=approve), back=url_for("admin.users"))
+    name = change.user.username
     perform(
-        lambda: duties.refuse(change_id, actor=current_actor()),
-        _("The change of %(name)s is refused.", name=change.user.username),
+        lambda: (duties.approve if approve else duties.refuse)(change_id, actor=current_actor()),
+        _("The change of %(name)s is approved and in effect.", name=name)
+        if approve
+        else _("The change of %(name)s is refused.", name=name),
         unit_id=change.new_unit_id,
         object_type="role_change",
         object_id=change_id,
-        name="role_change.refuse",
+        name="role_change.approve" if approve else "role_change.refuse",
     )
     return redirect(url_for("admin.users"))
 
