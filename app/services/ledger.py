@@ -59,7 +59,10 @@ ROUTES: dict[str, tuple[str, str]] = {
     BANK_RETURN: (COMMITTED, AT_BANK),
 }
 #: Kinds a finance officer may reverse (红冲). A commitment is voided by a release.
-REVERSIBLE = frozenset({PAYMENT, DIRECT_PAYMENT, RELEASE})
+REVERSIBLE = frozenset({PAYMENT, DIRECT_PAYMENT, RELEASE, BANK_PAYMENT})
+#: Where a reversal takes the money back to, when not where the original took it from: a
+#: payment the bank made goes back to its case's commitment (the bank is done with it).
+UNDONE_TO = {BANK_PAYMENT: COMMITTED}
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,7 @@ def reverse(original: Transfer, *, memo: str, actor: Actor) -> Transfer:
         original.fund_id,
         REVERSAL,
         original.amount,
-        route=(credit_kind, debit_kind),
+        route=(UNDONE_TO.get(original.kind, credit_kind), debit_kind),
         pending=original.pending,
         reverses=original,
         memo=memo,

@@ -19,13 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.batches import PaymentBatchLine
 from app.models.cases import PAYMENT_METHODS, Case, Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund, Transfer
 from app.money import ZERO, InvalidAmount, format_yuan, to_positive_money
 from app.services import ledger, loaders
 from app.services.audit import Actor, record
-from app.services.cases.workflow import WrongState, advance, locked, require_step
+from app.services.cases.workflow import WrongState, advance, in_open_batch, locked, require_step
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
@@ -180,11 +179,7 @@ def pay(
     if earlier is not None:
         return earlier
     require_step(case, "pay")
-    if db.session.execute(
-        select(PaymentBatchLine.id).where(
-            PaymentBatchLine.case_id == case.id, PaymentBatchLine.status == "pending"
-        )
-    ).first():
+    if in_open_batch(case):
         raise WrongState(_("This case is in an open payment batch; it is paid through the bank."))
     ensure_different(
         "pay_own_approval",

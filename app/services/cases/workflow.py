@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.batches import PaymentBatchLine
 from app.models.cases import AID_TYPES, CASE_STATUSES, Case, CaseEvent
 from app.models.ledger import Fund
 from app.models.registry import CLOSED, Worker
@@ -326,10 +327,32 @@ def reject(case: Case, *, reason: str, actor: Actor, today: date | None = None) 
     advance(case, "reject", actor=actor, note=reason)
 
 
+def in_open_batch(case: Case) -> bool:
+    """Whether the case has a line in a payment batch the bank has not answered (draft,
+    approved or sent): its money is on its way through the bank."""
+    return (
+        db.session.execute(
+            select(PaymentBatchLine.id).where(
+                PaymentBatchLine.case_id == case.id, PaymentBatchLine.status == "pending"
+            )
+        ).first()
+        is not None
+    )
+
+
 def close(case: Case, *, note: str = "", actor: Actor) -> None:
-    """Close an approved or paid case; whatever is still committed is released."""
+    """Close an approved or paid case; whatever is still committed is released. A case in
+    an open payment batch cannot be closed (WrongState) until the batch is cancelled or
+    the bank has answered its line."""
     locked(case, actor)
     require_step(case, "close")
+    if in_open_batch(case):
+        raise WrongState(
+            _(
+                "This case is in an open payment batch: cancel the batch, or wait for the bank's answer,"
+                " before closing it."
+            )
+        )
     if case.commitment is not None:
         ledger.release(case.commitment, memo=_("Case %(id)s closed", id=case.id), actor=actor)
     advance(case, "close", actor=actor, note=_text(note, 2000))

@@ -15,7 +15,16 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.cases import Case, Payment, PaymentReversal
-from app.models.ledger import BANK_PAYMENT, COMMITMENT, DIRECT_PAYMENT, PAYMENT, REVERSAL, Transfer
+from app.models.ledger import (
+    BANK_PAYMENT,
+    COMMITMENT,
+    COMMITTED,
+    DIRECT_PAYMENT,
+    PAYMENT,
+    REVERSAL,
+    LedgerAccount,
+    Transfer,
+)
 from app.money import ZERO, format_yuan
 
 #: At most this many problems of one kind are named per fund; the rest are counted.
@@ -84,9 +93,11 @@ def payment_problems(fund_ids: list[int]) -> dict[int, list[str]]:
 def reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
     problems: dict[int, list[str]] = defaultdict(list)
     original = aliased(Transfer)
+    undone_to = aliased(LedgerAccount)
     for row in db.session.execute(
         select(Transfer.fund_id, Transfer.seq)
         .outerjoin(original, original.id == Transfer.reverses_id)
+        .join(undone_to, undone_to.id == Transfer.debit_account_id)
         .where(
             Transfer.fund_id.in_(fund_ids),
             Transfer.kind == REVERSAL,
@@ -94,7 +105,9 @@ def reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
                 original.id.is_(None),
                 original.amount != Transfer.amount,
                 original.debit_account_id != Transfer.credit_account_id,
-                original.credit_account_id != Transfer.debit_account_id,
+                # The money goes back where it came from; a bank payment's, to the commitment.
+                and_(original.kind != BANK_PAYMENT, original.credit_account_id != Transfer.debit_account_id),
+                and_(original.kind == BANK_PAYMENT, undone_to.kind != COMMITTED),
             ),
         )
         .order_by(Transfer.fund_id, Transfer.seq)
@@ -117,7 +130,7 @@ def reversal_problems(fund_ids: list[int]) -> dict[int, list[str]]:
             .where(
                 Transfer.fund_id.in_(fund_ids),
                 Transfer.kind == REVERSAL,
-                original.kind.in_((PAYMENT, DIRECT_PAYMENT)),
+                original.kind.in_((PAYMENT, DIRECT_PAYMENT, BANK_PAYMENT)),
             )
             .group_by(Transfer.fund_id)
         ).all()
