@@ -58,7 +58,7 @@ def budget_load(path: str) -> None:
 @click.option("--year", type=int, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the objects of GET /api/v1/funds.")
 def funds_command(year: int, as_json: bool) -> None:
-    """Every fund of the year with budget, committed, paid and available."""
+    """Every fund of the year with budget, paid, committed, at the bank and available."""
     balances = ledger.fund_balances(year)
     if as_json:
         click.echo(
@@ -74,12 +74,13 @@ def funds_command(year: int, as_json: bool) -> None:
 def _fund_line(b: ledger.FundBalance) -> str:
     return _(
         "%(code)s %(name)s  budget %(budget)s  paid %(paid)s  committed %(committed)s"
-        "  available %(available)s",
+        "  at the bank %(at_bank)s  available %(available)s",
         code=b.fund.code,
         name=b.fund.name,
         budget=money_str(b.budget),
         paid=money_str(b.paid),
         committed=money_str(b.committed),
+        at_bank=money_str(b.at_bank),
         available=money_str(b.available),
     )
 
@@ -96,7 +97,7 @@ def reconcile_command(year: int) -> None:
     for fund in report["funds"]:
         click.echo(
             f"{fund['code']} {fund['name']}: {fund['budget']} = {fund['paid']} + "
-            f"{fund['committed']} + {fund['available']}"
+            f"{fund['committed']} + {fund.get('at_bank', '0.00')} + {fund['available']}"
         )
         for check in fund["checks"]:
             click.echo(

@@ -37,6 +37,7 @@ class ExecutionRow:
     other: Decimal
     executed: Decimal
     committed: Decimal
+    at_bank: Decimal  # sent in a bank batch (代发), not yet answered
 
     @property
     def remaining(self) -> Decimal:
@@ -94,7 +95,7 @@ def execution_rows(
         for line in lines:
             fund = db.session.execute(select(Fund).where(Fund.budget_line_id == line.id)).scalar_one_or_none()
             executed = executed_to(fund, as_of) if fund else ZERO
-            committed = ledger.balance(fund).committed if fund else ZERO
+            balance = ledger.balance(fund) if fund else None
             rows.append(
                 ExecutionRow(
                     unit_code=budget.unit.code,
@@ -109,7 +110,8 @@ def execution_rows(
                     special_account=line.source_special_account or ZERO,
                     other=line.source_other or ZERO,
                     executed=executed,
-                    committed=committed,
+                    committed=balance.committed if balance else ZERO,
+                    at_bank=balance.at_bank if balance else ZERO,
                 )
             )
     return rows
@@ -128,6 +130,7 @@ EXECUTION_COLUMNS = [
     Column("其他来源收入", "money"),
     Column("已执行", "money"),
     Column("已承诺", "money"),
+    Column("在银行", "money"),
     Column("剩余", "money"),
     Column("执行率", "percent"),
 ]
@@ -157,6 +160,7 @@ def execution_workbook(year: int, rows: list[ExecutionRow], as_of: date | None) 
             r.other,
             r.executed,
             r.committed,
+            r.at_bank,
             r.remaining,
             r.share,
         ]

@@ -103,6 +103,7 @@ def write_package(
                         "budget": f"{f.balance.budget:.2f}",
                         "paid": f"{f.balance.paid:.2f}",
                         "committed": f"{f.balance.committed:.2f}",
+                        "at_bank": f"{f.balance.at_bank:.2f}",
                         "available": f"{f.balance.available:.2f}",
                         "ledger_sum": f"{f.ledger_sum:.2f}",
                         "ok": f.ok,

@@ -53,6 +53,7 @@ def report_of(result: Reconciliation) -> dict[str, Any]:
                 "budget": money(f.balance.budget),
                 "paid": money(f.balance.paid),
                 "committed": money(f.balance.committed),
+                "at_bank": money(f.balance.at_bank),
                 "available": money(f.balance.available),
                 "ledger_sum": money(f.ledger_sum),
                 "ok": f.ok,
