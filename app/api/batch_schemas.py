@@ -16,6 +16,8 @@ class BatchIn(_Body):
     case_ids: Annotated[list[Id], Field(min_length=1, max_length=10000)]
     year: fl.whole(1900, 2100) | None = None  # type: ignore[valid-type]
     unit: Short | None = None
+    #: The bank's file layout (data/banks/*.toml); the generic one when not given.
+    template: Short | None = None
 
 
 class ReturnLineIn(_Body):
@@ -52,6 +54,7 @@ class BatchOut(_Out):
     status: str
     fund_code: str
     year: int
+    template: str
     total: Money
     lines: list[BatchLineOut]
 

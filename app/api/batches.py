@@ -14,7 +14,7 @@ from app.api import presenters as p
 from app.api.support import actor, api_permission, as_json, body, idempotency_key, query
 from app.auth.permissions import Permission
 from app.models.batches import PaymentBatch
-from app.services import batches, funds, steps
+from app.services import bank_files, batches, funds, steps
 
 
 def batch_out(batch: PaymentBatch) -> bs.BatchOut:
@@ -24,6 +24,7 @@ def batch_out(batch: PaymentBatch) -> bs.BatchOut:
         status=batch.status,
         fund_code=batch.fund.code,
         year=batch.year,
+        template=batch.template_code,
         total=batch.total,
         lines=[
             bs.BatchLineOut(
@@ -47,7 +48,13 @@ def create_batch() -> Response:
 
     def step() -> PaymentBatch:
         fund = funds.find(actor(), data.fund_code, data.year or p.current_year(), data.unit)
-        return batches.prepare(fund, data.case_ids, actor=actor(), idempotency_key=key)
+        return batches.prepare(
+            fund,
+            data.case_ids,
+            actor=actor(),
+            idempotency_key=key,
+            template_code=data.template or bank_files.DEFAULT_TEMPLATE,
+        )
 
     batch = steps.run(step, name="batch.create", actor=actor())
     return as_json(batch_out(batch), 200 if batches.was_replayed(batch) else 201)

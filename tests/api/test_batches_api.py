@@ -18,7 +18,7 @@ def test_a_batch_through_the_api_from_draft_to_done(client, world, token):
     created = client.post(f"{API}/payment-batches", json=body, headers={**maker, "Idempotency-Key": "b1"})
     assert created.status_code == 201, created.get_json()
     batch = created.get_json()
-    assert batch["status"] == "draft" and batch["total"] == "300.00"
+    assert batch["status"] == "draft" and batch["total"] == "300.00" and batch["template"] == "generic"
     assert [(line["case_id"], line["amount"], line["status"]) for line in batch["lines"]] == [
         (c.id, "100.00", "pending") for c in made
     ]
@@ -80,3 +80,14 @@ def test_refusals_name_the_cases(client, world, token):
     assert refused.status_code == 422 and str(no_card[0].id) in refused.get_json()["detail"]
     assert client.get(f"{API}/payment-batches/9999", headers=finance).status_code == 404
     db.session.rollback()
+
+
+def test_a_batch_in_a_banks_layout_and_an_unknown_layout_refused(client, world, token):
+    made = approved_cases(world.budget.unit, 2)
+    finance = token("finance")
+    body = {"fund_code": FUND, "year": 2015, "case_ids": [made[0].id], "template": "icbc_payroll"}
+    created = client.post(f"{API}/payment-batches", json=body, headers=finance)
+    assert created.status_code == 201 and created.get_json()["template"] == "icbc_payroll"
+    unknown = {**body, "case_ids": [made[1].id], "template": "no_such_bank"}
+    refused = client.post(f"{API}/payment-batches", json=unknown, headers=finance)
+    assert refused.status_code == 422 and "no_such_bank" in refused.get_json()["detail"]

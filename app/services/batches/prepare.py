@@ -21,6 +21,7 @@ from app.services.batches.states import CaseInOpenBatch, NoBankAccount, advance,
 from app.services.cases.payments import IdempotencyMismatch, request_digest
 from app.services.errors import InvalidInput, NotFound
 from app.services.four_eyes import ensure_different
+from app.services.inputs import clean_text
 
 _REPLAYED_KEY = "replayed_batches"
 #: At most this many case ids are named in one refusal.
@@ -90,7 +91,9 @@ def prepare(
     earlier = _replay(idempotency_key, digest)
     if earlier is not None:
         return earlier
-    bank_files.template(template_code)
+    if template_code not in bank_files.load_templates():
+        shown = clean_text(template_code, 40)
+        raise InvalidInput(_("There is no bank file template %(code)s.", code=shown), field="template")
     if not case_ids:
         raise InvalidInput(_("Choose the cases the batch pays."), field="case_ids")
     if len(set(case_ids)) != len(case_ids):
