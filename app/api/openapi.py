@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api import batch_schemas as bs
+from app.api import book_schemas as bk
 from app.api import formats as f
 from app.api import read_schemas as rs
 from app.api import schemas as s
@@ -292,6 +293,38 @@ def _document(this_year: int) -> dict[str, Any]:
                 path=[_path_id()],
             )
         },
+        "/years/{year}/close": {
+            "post": _operation(
+                "结账: close the fiscal year of the caller's unit (no money moves in it afterwards)",
+                200,
+                bk.CloseOut,
+                404,
+                409,
+                422,
+                request=bk.CloseIn,
+                path=[_path_id("year")],
+            )
+        },
+        "/years/{year}/months/{month}/close": {
+            "post": _operation(
+                "结账: close a month of the caller's unit (nothing can be dated in it afterwards)",
+                200,
+                bk.CloseOut,
+                404,
+                409,
+                422,
+                request=bk.CloseIn,
+                path=[
+                    _path_id("year"),
+                    {
+                        "name": "month",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 12},
+                    },
+                ],
+            )
+        },
         "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
@@ -301,8 +334,11 @@ def _document(this_year: int) -> dict[str, Any]:
     }
     paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
-        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS)]
-        + [(model, "serialization") for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES)],
+        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS)]
+        + [
+            (model, "serialization")
+            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES)
+        ],
         ref_template=REF,
     )
     schemas = definitions["$defs"]

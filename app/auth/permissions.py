@@ -39,6 +39,8 @@ class Permission(StrEnum):
     FOUR_EYES_EXCEPTION = "four_eyes.exception"  # one-person office exception
     UNITS_VIEW = "units.view"  # the tree of union units one sees
     UNITS_MANAGE = "units.manage"  # add, move and rename units
+    BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year; approve a reopening
+    BOOKS_REOPEN = "books.reopening"  # ask for closed books to be reopened
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
 
 
@@ -51,7 +53,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     "reviewer": frozenset(_EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE}),
     "finance": frozenset(
-        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.PAYMENTS_MAKE, Permission.PAYMENTS_REVERSE}
+        _EVERYONE
+        | {
+            Permission.REGISTRY_VIEW,
+            Permission.PAYMENTS_MAKE,
+            Permission.PAYMENTS_REVERSE,
+            Permission.BOOKS_CLOSE,
+        }
     ),
     # Reads everything, changes nothing; the only role that sees the audit log.
     "auditor": frozenset(
@@ -67,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.POLICY_MANAGE,
             Permission.FOUR_EYES_EXCEPTION,
             Permission.UNITS_MANAGE,
+            Permission.BOOKS_REOPEN,
         }
     ),
 }
@@ -84,6 +93,8 @@ HELD_BACK = frozenset(
         Permission.BUDGETS_MANAGE,
         Permission.POLICY_MANAGE,
         Permission.UNITS_MANAGE,
+        Permission.BOOKS_CLOSE,
+        Permission.BOOKS_REOPEN,
     }
 )
 

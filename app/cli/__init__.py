@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.cli.audit import audit_cli, export_cli
 from app.cli.backup import backup_cli
+from app.cli.books import books_cli
 from app.cli.four_eyes import four_eyes_cli
 from app.cli.funds import budget_cli, funds_command, reconcile_command
 from app.cli.jobs import jobs_cli
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
         jobs_cli,
         keys_cli,
         backup_cli,
+        books_cli,
         four_eyes_cli,
         export_cli,
         reconcile_command,

@@ -7,6 +7,7 @@ from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, P
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
+from app.models.periods import PeriodClose
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
@@ -35,6 +36,7 @@ __all__ = [
     "PaymentBatchLine",
     "PaymentMonth",
     "PaymentReversal",
+    "PeriodClose",
     "PolicyValue",
     "RateLimitCounter",
     "ReconciliationRun",

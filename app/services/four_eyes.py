@@ -26,6 +26,7 @@ RULES = {
     "approve_own_registration": _l("Who registered a worker cannot decide that worker's case."),
     "pay_own_approval": _l("Who approved a case cannot pay it."),
     "approve_own_batch": _l("Who prepared a payment batch cannot approve it."),
+    "reopen_own_request": _l("Who asked to reopen closed books cannot approve the reopening."),
 }
 
 

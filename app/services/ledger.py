@@ -10,6 +10,7 @@ requests racing for the last yuan are serialised: one wins, the other is refused
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -39,6 +40,7 @@ from app.models.ledger import (
     Transfer,
 )
 from app.money import ZERO, format_yuan, to_positive_money
+from app.services import periods
 from app.services.audit import Actor, record
 from app.services.errors import (
     CommitmentExceeded,
@@ -153,10 +155,14 @@ def _post(
     case_id: int | None = None,
     memo: str = "",
     actor: Actor,
+    on: date | None = None,
 ) -> Transfer:
-    """Lock the fund, check the accounts can bear it, and append one transfer."""
+    """Lock the fund, check its books are open on ``on`` (the entry's date: a payment's,
+    a reversal's; today when not given) and the accounts can bear it, and append one
+    transfer."""
     value = to_positive_money(amount)
     fund = lock_fund(fund_id)
+    periods.require_open(fund, on)
     accounts = _accounts(fund.id)
     debit_kind, credit_kind = route or ROUTES[kind]
     debit, credit = accounts[debit_kind], accounts[credit_kind]
@@ -251,13 +257,16 @@ def commit(
     return _post(fund.id, COMMITMENT, amount, case_id=case_id, memo=memo, actor=actor)
 
 
-def pay(commitment: Transfer, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
-    """Post (part of) a commitment as paid.
+def pay(
+    commitment: Transfer, amount: object, *, memo: str = "", actor: Actor, on: date | None = None
+) -> Transfer:
+    """Post (part of) a commitment as paid on ``on``.
 
-    Raises :class:`CommitmentExceeded` when more than the outstanding amount is paid.
+    Raises :class:`CommitmentExceeded` when more than the outstanding amount is paid,
+    :class:`app.services.periods.PeriodClosed` when the books are closed on ``on``.
     """
     _require_commitment(commitment)
-    return _post(commitment.fund_id, PAYMENT, amount, pending=commitment, memo=memo, actor=actor)
+    return _post(commitment.fund_id, PAYMENT, amount, pending=commitment, memo=memo, actor=actor, on=on)
 
 
 def release(
@@ -280,15 +289,17 @@ def release(
     return _post(commitment.fund_id, RELEASE, amount, pending=commitment, memo=memo, actor=actor)
 
 
-def pay_direct(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
-    """Pay from the available balance with no prior commitment (e.g. a check-up).
+def pay_direct(
+    fund: Fund, amount: object, *, memo: str = "", actor: Actor, on: date | None = None
+) -> Transfer:
+    """Pay on ``on`` from the available balance with no prior commitment (e.g. a check-up).
 
     Raises :class:`FundOverdrawn` when the fund has less available than ``amount``.
     """
-    return _post(fund.id, DIRECT_PAYMENT, amount, memo=memo, actor=actor)
+    return _post(fund.id, DIRECT_PAYMENT, amount, memo=memo, actor=actor, on=on)
 
 
-def reverse(original: Transfer, *, memo: str, actor: Actor) -> Transfer:
+def reverse(original: Transfer, *, memo: str, actor: Actor, on: date | None = None) -> Transfer:
     """红冲: undo a payment or release with a transfer the other way; the original stays.
 
     Raises :class:`NotReversible` for other kinds and for a transfer already reversed.
@@ -309,6 +320,7 @@ def reverse(original: Transfer, *, memo: str, actor: Actor) -> Transfer:
         reverses=original,
         memo=memo,
         actor=actor,
+        on=on,
     )
 
 

@@ -5,6 +5,7 @@ locked once, the entries appended together, and the move is one audit entry."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from app.models.ledger import (
     Transfer,
 )
 from app.money import ZERO, format_yuan, to_positive_money
+from app.services import periods
 from app.services.audit import Actor, record
 from app.services.errors import CommitmentExceeded
 from app.services.ledger import ROUTES, _accounts, _require_commitment, lock_fund
@@ -32,20 +34,29 @@ BANK_KINDS = frozenset({BANK_SEND, BANK_PAYMENT, BANK_RETURN})
 
 
 def bank_moves(
-    fund_id: int, kind: str, moves: list[tuple[Transfer, Decimal, str]], *, actor: Actor
+    fund_id: int,
+    kind: str,
+    moves: list[tuple[Transfer, Decimal, str]],
+    *,
+    actor: Actor,
+    on: frozenset[date] | None = None,
 ) -> list[Transfer]:
     """Move case commitments through the bank, one entry per ``(commitment, amount, memo)``:
     ``bank_send`` (committed -> at_bank), ``bank_payment`` (at_bank -> paid) or
     ``bank_return`` (at_bank -> committed, to be paid again). Each entry names its
     commitment, so what is outstanding on it counts only what is committed and not at the
     bank. The fund is locked once and the whole move is one audit entry (a batch of
-    thousands of lines is one step).
+    thousands of lines is one step). The books must be open today and on each of the
+    dates ``on`` (the bank's dates of the lines).
 
     Raises :class:`CommitmentExceeded` when more is sent than is outstanding on a
     commitment, or more answered than is at the bank."""
     if kind not in BANK_KINDS:
         raise ValueError(kind)
     fund = lock_fund(fund_id)
+    periods.require_open(fund)  # today: nothing moves in a closed year
+    for day in sorted(on or ()):
+        periods.require_open(fund, day)
     accounts = _accounts(fund.id)
     debit, credit = (accounts[k] for k in ROUTES[kind])
     values = [to_positive_money(amount) for _c, amount, _m in moves]

@@ -250,10 +250,11 @@ def only_unit() -> Unit | None:
     return units[0] if len(units) == 1 else None
 
 
-def registration_unit(user: User, code: str | None) -> Unit:
-    """The unit a new file of ``user``'s goes to: the one named by ``code`` if the user
-    sees it; without a code the user's own unit, or for a federation-wide user the only
-    unit of a one-unit installation. Otherwise :class:`InvalidInput` on ``unit``."""
+def registration_unit(user: User, code: str | None, *, missing: str | None = None) -> Unit:
+    """The unit a new file of ``user``'s goes to (or another step acts in): the one named
+    by ``code`` if the user sees it; without a code the user's own unit, or for a
+    federation-wide user the only unit of a one-unit installation. Otherwise
+    :class:`InvalidInput` on ``unit`` (``missing`` says what to name, when none is)."""
     if code is not None and code.strip():
         wanted = code.strip()
         for unit in scope.visible_units(user):
@@ -264,5 +265,5 @@ def registration_unit(user: User, code: str | None) -> Unit:
         return user.unit
     only = only_unit()
     if only is None:
-        raise InvalidInput(_("Choose the union unit that holds the file."), field="unit")
+        raise InvalidInput(missing or _("Choose the union unit that holds the file."), field="unit")
     return only

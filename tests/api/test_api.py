@@ -42,6 +42,8 @@ ENDPOINTS = {
     "api.cancel_batch": ("POST", "/payment-batches/1/cancel", "finance", "caseworker"),
     "api.batch_file": ("GET", "/payment-batches/1/file?format=csv", "finance", "auditor"),
     "api.batch_returns": ("POST", "/payment-batches/1/returns", "finance", "admin"),
+    "api.close_year": ("POST", "/years/2015/close", "finance", "caseworker"),
+    "api.close_month": ("POST", "/years/2015/months/3/close", "finance", "auditor"),
 }
 
 
@@ -60,6 +62,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
                 .replace("<int:year>", "{year}")
+                .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")
                 .replace("<code>", "{code}")
             )

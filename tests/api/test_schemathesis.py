@@ -54,6 +54,8 @@ NEEDS = {
     ("POST", "/payment-batches/{id}/cancel"): Permission.PAYMENTS_MAKE,
     ("GET", "/payment-batches/{id}/file"): Permission.PAYMENTS_MAKE,
     ("POST", "/payment-batches/{id}/returns"): Permission.PAYMENTS_MAKE,
+    ("POST", "/years/{year}/close"): Permission.BOOKS_CLOSE,
+    ("POST", "/years/{year}/months/{month}/close"): Permission.BOOKS_CLOSE,
 }
 
 

@@ -27,6 +27,7 @@ AREA_LABELS: dict[str, Any] = {
     "campaign": _l("Send-warmth campaigns"),
     "ledger": _l("Fund ledgers"),
     "batch": _l("Bank batches"),
+    "books": _l("Closing the books"),
     "budget": _l("Budgets"),
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),

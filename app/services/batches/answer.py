@@ -167,7 +167,11 @@ def answer(
                 )
             )
         for line, transfer in zip(
-            group, ledger_bank.bank_moves(fund.id, kind, moves, actor=actor), strict=True
+            group,
+            ledger_bank.bank_moves(
+                fund.id, kind, moves, actor=actor, on=frozenset(days[line.id] for line in group)
+            ),
+            strict=True,
         ):
             line.status = "paid" if kind == BANK_PAYMENT else "failed"
             line.answer_transfer_id = transfer.id

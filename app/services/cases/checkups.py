@@ -143,7 +143,7 @@ def pay_checkup(
             _("The budget covers %(n)s model workers, and all of them are paid.", n=status.entitled_places)
         )
     transfer: Transfer = ledger.pay_direct(
-        fund, value, memo=_("Check-up, voucher %(no)s", no=voucher), actor=actor
+        fund, value, memo=_("Check-up, voucher %(no)s", no=voucher), actor=actor, on=paid_on
     )
     payment = record_payment(
         transfer,

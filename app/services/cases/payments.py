@@ -193,7 +193,11 @@ def pay(
     if case.commitment is None:
         raise WrongState(_("Nothing was approved to pay on this case."))
     transfer = ledger.pay(
-        case.commitment, value, memo=_("Case %(id)s, voucher %(no)s", id=case.id, no=voucher), actor=actor
+        case.commitment,
+        value,
+        memo=_("Case %(id)s, voucher %(no)s", id=case.id, no=voucher),
+        actor=actor,
+        on=paid_on,
     )
     payment = record_payment(
         transfer,
@@ -282,7 +286,9 @@ def reverse_payment(
     if payment.case is not None:
         require_step(payment.case, "reverse")
     voucher, day = reversal_voucher(payment, voucher_no, reversed_on)
-    transfer = ledger.reverse(payment.transfer, memo=_("Reversal: %(reason)s", reason=reason), actor=actor)
+    transfer = ledger.reverse(
+        payment.transfer, memo=_("Reversal: %(reason)s", reason=reason), actor=actor, on=day
+    )
     reversal = PaymentReversal(
         payment_id=payment.id,
         transfer_id=transfer.id,

@@ -1,0 +1,53 @@
+"""API endpoints of 结账 (../shared/API.md): closing the fiscal year, or a month, of the
+caller's unit. Afterwards no money moves in it (409 through every door)."""
+
+from __future__ import annotations
+
+from flask import Response, g, request
+from flask_babel import gettext as _
+
+from app.api import book_schemas as bk
+from app.api import bp
+from app.api.support import actor, api_permission, as_json, body
+from app.auth.permissions import Permission
+from app.extensions import db
+from app.models.org import Unit
+from app.models.periods import WHOLE_YEAR, PeriodClose
+from app.services import periods, steps, units
+
+
+def close_out(closing: PeriodClose) -> bk.CloseOut:
+    unit = db.session.get(Unit, closing.unit_id)
+    return bk.CloseOut(
+        id=closing.id,
+        unit=unit.code if unit else "",
+        year=closing.year,
+        month=None if closing.month == WHOLE_YEAR else closing.month,
+        status=closing.status,
+        closed_at=closing.closed_at,
+        digest=closing.digest,
+    )
+
+
+def _close(year: int, month: int | None) -> Response:
+    data = body(bk.CloseIn) if request.get_data() else bk.CloseIn()
+
+    def step() -> PeriodClose:
+        unit = units.registration_unit(
+            g.api_user, data.unit, missing=_("Name the union unit whose books are closed.")
+        )
+        return periods.close(unit, year, month=month, actor=actor())
+
+    return as_json(close_out(steps.run(step, name="books.close", actor=actor())))
+
+
+@bp.route("/years/<int:year>/close", methods=["POST"])
+@api_permission(Permission.BOOKS_CLOSE)
+def close_year(year: int) -> Response:
+    return _close(year, None)
+
+
+@bp.route("/years/<int:year>/months/<int:month>/close", methods=["POST"])
+@api_permission(Permission.BOOKS_CLOSE)
+def close_month(year: int, month: int) -> Response:
+    return _close(year, month)
