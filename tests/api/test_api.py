@@ -42,6 +42,9 @@ ENDPOINTS = {
     "api.cancel_batch": ("POST", "/payment-batches/1/cancel", "finance", "caseworker"),
     "api.batch_file": ("GET", "/payment-batches/1/file?format=csv", "finance", "auditor"),
     "api.batch_returns": ("POST", "/payment-batches/1/returns", "finance", "admin"),
+    "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
+    "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
+    "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
 }
 
 

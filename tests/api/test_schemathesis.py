@@ -54,6 +54,9 @@ NEEDS = {
     ("POST", "/payment-batches/{id}/cancel"): Permission.PAYMENTS_MAKE,
     ("GET", "/payment-batches/{id}/file"): Permission.PAYMENTS_MAKE,
     ("POST", "/payment-batches/{id}/returns"): Permission.PAYMENTS_MAKE,
+    ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
+    ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
+    ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,
 }
 
 
