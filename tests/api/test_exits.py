@@ -189,11 +189,11 @@ def test_calls_after_an_exit_do_the_follow_ups_in_turn(client, world, token):
     for payload, field in (
         ({**call, "kind": "letter"}, "kind"),
         ({**call, "note": ""}, "note"),
-        ({**call, "date": (TODAY + timedelta(days=1)).isoformat()}, "visited_on"),
+        ({**call, "date": (TODAY + timedelta(days=1)).isoformat()}, "date"),
     ):
         refused = client.post(f"{API}/applicants/1/visits", json=payload, headers=caseworker)
         assert refused.status_code == 422, payload
-        assert refused.get_json()["errors"], refused.get_json()
+        assert field in refused.get_json()["errors"], refused.get_json()
 
 
 def test_another_units_household_is_404_and_nothing_changes(client, world, token):

@@ -243,6 +243,8 @@ def record_visit(
         raise InvalidInput(_("Choose a home visit or a phone call."), field="kind")
     if visited_on is None:
         raise InvalidInput(_("Enter the date."), field="date")
+    if visited_on > (today or date.today()):
+        raise InvalidInput(_("The date cannot be in the future."), field="date")
     visit = add_visit(worker, visited_on=visited_on, notes=notes, actor=actor, today=today, kind=kind)
     done = None
     episode = _last_episode(worker)
