@@ -16,13 +16,11 @@ from app.services import loaders, registry, steps
 
 
 def life_out(worker: Worker) -> ls.ApplicantLife:
-    episodes = registry.episodes_of(worker)
-    last = episodes[-1] if episodes else None
-    follow_ups = last.follow_ups if last is not None and last.closed_on is not None else []
+    life = registry.life_of(worker)
     return ls.ApplicantLife(
         **p.worker_out(worker).model_dump(),
-        episodes=[ls.EpisodeOut.model_validate(e) for e in episodes],
-        follow_ups=[ls.FollowUpOut.model_validate(f) for f in follow_ups],
+        episodes=[ls.EpisodeOut.model_validate(e) for e in life.episodes],
+        follow_ups=[ls.FollowUpOut.model_validate(f) for f in life.follow_ups],
     )
 
 

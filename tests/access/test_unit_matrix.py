@@ -40,6 +40,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -279,10 +280,37 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             acts=True,
             body=lambda w: {
                 "status": "out_of_hardship",
-                "on": "2015-06-01",
+                "on": date.today().isoformat(),
                 "reason": "已脱困",
                 "confirmed": "1",
             },
+        )
+    },
+    ("registry.exit_file", "GET"): {"": Call()},
+    ("registry.exit_file", "POST"): {
+        "": Call(
+            ok=ok(302, 422),
+            body=lambda w: {
+                "reason": "recovered",
+                "date": date.today().isoformat(),
+                "note": "",
+                "confirmed": "1",
+            },
+        )
+    },
+    ("registry.reentry", "GET"): {"": Call()},
+    ("registry.reentry", "POST"): {
+        "": Call(
+            ok=ok(302, 422),
+            body=lambda w: {"reason": "再次失业", "date": date.today().isoformat(), "confirmed": "1"},
+        )
+    },
+    ("registry.follow_up", "GET"): {"": Call()},
+    ("registry.follow_up", "POST"): {
+        "": Call(
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"kind": "phone", "date": date.today().isoformat(), "note": "电话回访"},
         )
     },
     ("registry.accept_category", "POST"): {

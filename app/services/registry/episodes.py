@@ -6,6 +6,7 @@ is the one check every change to a file (correction, evidence, a new case) goes 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -45,6 +46,22 @@ def episodes_of(worker: Worker) -> list[HouseholdEpisode]:
             .order_by(HouseholdEpisode.opened_on, HouseholdEpisode.id)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class Life:
+    """What the household's page shows of its life on file."""
+
+    episodes: list[HouseholdEpisode]
+    follow_ups: list[FollowUp]
+
+
+def life_of(worker: Worker) -> Life:
+    """The household's periods, oldest first, and the follow-up calls of its latest exit."""
+    episodes = episodes_of(worker)
+    last = episodes[-1] if episodes else None
+    follow_ups = list(last.follow_ups) if last is not None and last.closed_on is not None else []
+    return Life(episodes=episodes, follow_ups=follow_ups)
 
 
 def _last_episode(worker: Worker) -> HouseholdEpisode | None:
@@ -245,6 +262,8 @@ def record_visit(
         raise InvalidInput(_("Enter the date."), field="date")
     if visited_on > (today or date.today()):
         raise InvalidInput(_("The date cannot be in the future."), field="date")
+    if not clean_text(notes, 4000, multiline=True):
+        raise InvalidInput(_("Write what the visit found."), field="note")
     visit = add_visit(worker, visited_on=visited_on, notes=notes, actor=actor, today=today, kind=kind)
     done = None
     episode = _last_episode(worker)
