@@ -122,7 +122,12 @@ def test_evidence_visits_and_status_from_the_page(client, auth, world):
     db.session.commit()
     client.post(
         "/workers/1/status",
-        data={"status": "out_of_hardship", "on": date.today().isoformat(), "reason": "再就业", "confirmed": "1"},
+        data={
+            "status": "out_of_hardship",
+            "on": date.today().isoformat(),
+            "reason": "再就业",
+            "confirmed": "1",
+        },
     )
     assert "已脱困" in client.get("/workers/1").get_data(as_text=True)
 
