@@ -86,3 +86,20 @@ def test_exit_asks_for_confirmation_then_the_file_is_read_only_until_the_return(
     assert "该户已重新建档" in back and "再次失业" in back and "子女就业" in back  # both periods shown
     db.session.expire_all()
     assert db.session.get(Worker, 1).status == "on_file"
+
+
+def test_the_caseworkers_home_lists_follow_up_calls_due(client, auth, world):
+    from app.models import FollowUp
+
+    _settle()
+    auth.login("caseworker")
+    client.post("/workers/1/exit", data={"reason": "recovered", "date": TODAY, "note": "", "confirmed": "1"})
+    home = client.get("/").get_data(as_text=True)
+    assert "退出后回访" in home and "暂无到期的回访" in home
+    first = db.session.query(FollowUp).order_by(FollowUp.due_on).first()
+    first.due_on = date.today() - timedelta(days=1)  # the first call is now overdue
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "逾期" in home and "/workers/1/follow-ups" in home
+    client.post("/workers/1/follow-ups", data={"kind": "home", "date": TODAY, "note": "入户回访"})
+    assert "暂无到期的回访" in client.get("/").get_data(as_text=True)
