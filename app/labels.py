@@ -122,6 +122,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.ledger": _l("Fund ledger exported"),
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
+    "export.households": _l("Households on file by year exported"),
     "worker.create": _l("File opened"),
     "worker.register": _l("File opened"),
     "worker.update": _l("File changed"),

@@ -463,6 +463,8 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("reports.performance_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.budget_execution", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.budget_execution_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("reports.households", "GET"): {"": Call(names=None)},
+    ("reports.households_xlsx", "GET"): {"": Call(names=None)},
     # --- background jobs ---------------------------------------------------------------
     ("jobs.index", "GET"): {"": Call(names=None)},
     ("jobs.show", "GET"): {"": Call(owner_only=True)},

@@ -68,6 +68,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "reports.performance_xlsx": ("GET", "/reports/performance.xlsx?year=2015", P.REPORTS_VIEW),
     "reports.budget_execution": ("GET", "/reports/budget-execution?year=2015", P.REPORTS_VIEW),
     "reports.budget_execution_xlsx": ("GET", "/reports/budget-execution.xlsx?year=2015", P.REPORTS_VIEW),
+    "reports.households": ("GET", "/reports/households", P.REPORTS_VIEW),
+    "reports.households_xlsx": ("GET", "/reports/households.xlsx", P.REPORTS_VIEW),
     "cases.campaigns": ("GET", "/campaigns", P.REGISTRY_VIEW),
     "cases.campaign": ("GET", "/campaigns/1", P.REGISTRY_VIEW),
     "cases.approve_campaign": ("POST", "/campaigns/1/approve", P.CASES_DECIDE),

@@ -103,3 +103,36 @@ def test_the_caseworkers_home_lists_follow_up_calls_due(client, auth, world):
     assert "逾期" in home and "/workers/1/follow-ups" in home
     client.post("/workers/1/follow-ups", data={"kind": "home", "date": TODAY, "note": "入户回访"})
     assert "暂无到期的回访" in client.get("/").get_data(as_text=True)
+
+
+def test_the_yearly_report_counts_entries_exits_returns_and_calls_on_time(client, auth, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.models import FollowUp
+    from app.services import household_report
+
+    _settle()
+    auth.login("caseworker")
+    client.post("/workers/1/exit", data={"reason": "moved", "date": TODAY, "note": "", "confirmed": "1"})
+    client.post("/workers/1/follow-ups", data={"kind": "phone", "date": TODAY, "note": "电话回访"})
+    client.post("/workers/1/reentry", data={"reason": "再次失业", "date": TODAY, "confirmed": "1"})
+    for follow_up in db.session.query(FollowUp):  # as if the calls had been due in the past
+        follow_up.due_on = follow_up.due_on.replace(year=date.today().year - 1)
+    db.session.commit()
+    year = date.today().year
+    rows = {r.year: r for r in household_report.yearly_rows(None)}
+    this = rows[year]
+    assert (this.entering, this.returning, this.exiting, this.exits["moved"]) == (1, 1, 1, 1)
+    assert rows[year - 1].follow_ups_due == 3 and rows[year - 1].follow_ups_on_time == 0  # done too late
+    assert household_report.yearly_rows([9999]) == []
+
+    auth.login("reviewer")
+    page = client.get("/reports/households").get_data(as_text=True)
+    assert "年度建档变动" in page and "迁出" in page and "返困重新建档" in page
+    download = client.get("/reports/households.xlsx")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert any(row[:4] == [year, 1, 1, 1] for row in cells if row and row[0] == year)
