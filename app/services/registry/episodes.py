@@ -191,7 +191,7 @@ def exit_household(
             "old": {"status": old_status},
             "new": {
                 "status": worker.status,
-                "reason": reason,
+                "exit_reason": reason,
                 "on": on.isoformat(),
                 "follow_ups": list(months),
             },

@@ -337,6 +337,6 @@ def add_visit(
         "worker.visit",
         worker,
         actor=actor,
-        details={"new": {"visited_on": visited_on.isoformat(), "kind": kind}},
+        details={"new": {"visited_on": visited_on.isoformat(), **({"visit_kind": kind} if kind else {})}},
     )
     return visit
