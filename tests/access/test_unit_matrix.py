@@ -276,8 +276,7 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("registry.change_status", "POST"): {
         "": Call(
-            ok=ok(302),
-            acts=True,
+            ok=ok(302, 422),  # 422 while the household's cases are open
             body=lambda w: {
                 "status": "out_of_hardship",
                 "on": date.today().isoformat(),
@@ -601,6 +600,21 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("api.submit_case", "POST"): {"": Call(ok=ok(200), acts=True)},
+    # The household's cases are open in the world: leaving is refused (409) to its own unit,
+    # 404 to the others; coming back is refused while on file (409).
+    ("api.exit_applicant", "POST"): {
+        "": Call(ok=ok(200, 409), body=lambda w: {"reason": "recovered", "date": date.today().isoformat()})
+    },
+    ("api.reenter_applicant", "POST"): {
+        "": Call(ok=ok(200, 409), body=lambda w: {"reason": "再次失业", "date": date.today().isoformat()})
+    },
+    ("api.add_applicant_visit", "POST"): {
+        "": Call(
+            ok=ok(201),
+            acts=True,
+            body=lambda w: {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访"},
+        )
+    },
     ("api.create_batch", "POST"): {
         "": Call(
             names="body",
