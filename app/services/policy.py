@@ -41,11 +41,12 @@ def _reveals(text: str) -> int:
 
 
 def _months(text: str) -> tuple[int, ...]:
-    """Months after an exit when a follow-up call falls due: "3,6,12" (rising, 1 to 120)."""
+    """Months after an exit when a follow-up call falls due: "3,6,12" (1 to 120 each; kept
+    in rising order, each once)."""
     if not re.fullmatch(r"[0-9]{1,3}( *[,，] *[0-9]{1,3})*", text):
         raise ValueError(text)
-    values = tuple(int(part) for part in re.split(" *[,，] *", text))
-    if not values or list(values) != sorted(set(values)) or not all(1 <= v <= 120 for v in values):
+    values = tuple(sorted({int(part) for part in re.split(" *[,，] *", text)}))
+    if not all(1 <= v <= 120 for v in values):
         raise ValueError(text)
     return values
 
@@ -54,7 +55,7 @@ def _months(text: str) -> tuple[int, ...]:
 MONEY_HINT = _l("an amount in yuan, such as 580.00")
 DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
 REVEALS_HINT = _l("a whole number of reveals from 1 to 10000, such as 30")
-MONTHS_HINT = _l("whole numbers of months from 1 to 120, rising, separated by commas, such as 3,6,12")
+MONTHS_HINT = _l("whole numbers of months from 1 to 120, separated by commas, such as 3,6,12")
 PHONE_HINT = _l("a telephone number, such as 0311-12345678")
 
 
