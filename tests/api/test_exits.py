@@ -215,3 +215,16 @@ def test_another_units_household_is_404_and_nothing_changes(client, world, token
         response = client.post(f"{API}/applicants/1/{path}", json=payload, headers=other)
         assert response.status_code == 404, path
     assert (_state(), db.session.execute(changes).scalar_one()) == before
+
+
+def test_the_follow_up_months_are_a_policy_value_kept_in_rising_order(client, world, token):
+    admin = token("admin")
+    set_ = client.put(
+        f"{API}/policy/2015/follow_up_months", json={"value": "12,3,6,3", "unit": "711002"}, headers=admin
+    )
+    assert set_.status_code == 200 and set_.get_json()["value"] == "3,6,12"
+    for bad in ("0", "121", "3;6", ""):
+        refused = client.put(
+            f"{API}/policy/2015/follow_up_months", json={"value": bad, "unit": "711002"}, headers=admin
+        )
+        assert refused.status_code == 422, bad
