@@ -126,6 +126,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.ledger": _l("Fund ledger exported"),
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
+    "export.households": _l("Households on file by year exported"),
     "worker.create": _l("File opened"),
     "worker.register": _l("File opened"),
     "worker.update": _l("File changed"),
@@ -136,6 +137,8 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "worker.evidence": _l("Evidence recorded"),
     "worker.visit": _l("Visit recorded"),
     "worker.accept_category": _l("Category confirmed"),
+    "worker.exit": _l("Household left the file"),
+    "worker.reentry": _l("Household back on file (return to hardship)"),
     "model_worker.create": _l("Model worker registered"),
     "model_worker.register": _l("Model worker registered"),
     "registry.import": _l("Files imported"),
@@ -149,6 +152,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
 def tables() -> dict[str, Mapping[Any, Any]]:
     """Every label table by kind (imported on use: the owners import this module too)."""
     from app.models.cases import AID_TYPES, CAMPAIGN_STATUSES, CASE_STATUSES, PAYMENT_METHODS
+    from app.models.episodes import EXIT_REASONS, VISIT_KINDS
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
@@ -173,6 +177,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "cause": CAUSES,
         "check": CHECK_LABELS,
         "evidence_kind": EVIDENCE_KINDS,
+        "exit_reason": EXIT_REASONS,
+        "visit_kind": VISIT_KINDS,
         "job_kind": KIND_LABELS,
         "job_status": JOB_STATUS_LABELS,
         "model_worker_level": LEVEL_LABELS,

@@ -152,9 +152,9 @@ def build(jobs_folder: Path) -> EveryState:
 
     _cases(state, workers, hardship, caseworker, reviewer, finance)
     registry.change_status(
-        workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date(YEAR, 9, 1), actor=caseworker
+        workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date.today(), actor=caseworker
     )
-    registry.change_status(workers[5], CLOSED, reason="迁出本区", on=date(YEAR, 10, 1), actor=caseworker)
+    registry.change_status(workers[5], CLOSED, reason="迁出本区", on=date.today(), actor=caseworker)
 
     for seq, level in enumerate(LEVEL_LABELS, start=40):
         model_worker = registry.register_model_worker(

@@ -49,6 +49,8 @@ SEARCH_CURSOR_PATTERN = r"^(c\.)?[A-Za-z0-9_-]*$"
 #: A policy value that is a whole number of days (app/services/policy.py: 0 to 60).
 DAYS_PATTERN = r"^([0-9]|[1-5][0-9]|60)$"
 #: A policy value that is a count (app/services/policy.py: 1 to 10000).
+#: Months after an exit when follow-up calls fall due: "3,6,12".
+MONTHS_PATTERN = r"^([1-9]|[1-9][0-9]|1[01][0-9]|120)(,([1-9]|[1-9][0-9]|1[01][0-9]|120))*$"
 COUNT_PATTERN = r"^([1-9][0-9]{0,3}|10000)$"
 #: A policy value that is a telephone number printed on a notice.
 NOTICE_PHONE_PATTERN = r"^[()（） -]*([0-9][()（） -]*){5}[0-9()（） -]*$"

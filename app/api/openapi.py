@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 from app.api import batch_schemas as bs
 from app.api import book_schemas as bk
 from app.api import formats as f
+from app.api import life_schemas as ls
 from app.api import read_schemas as rs
 from app.api import schemas as s
 from app.services import policy
@@ -325,6 +326,41 @@ def _document(this_year: int) -> dict[str, Any]:
                 ],
             )
         },
+        "/applicants/{id}/exit": {
+            "post": _operation(
+                "Close a household's file with a reason (its open cases settled first)",
+                200,
+                ls.ApplicantLife,
+                404,
+                409,
+                422,
+                request=ls.ExitIn,
+                path=[_path_id()],
+            )
+        },
+        "/applicants/{id}/visits": {
+            "post": _operation(
+                "A visit or call (走访/回访); after an exit it does the next follow-up call",
+                201,
+                ls.VisitOut,
+                404,
+                422,
+                request=ls.VisitIn,
+                path=[_path_id()],
+            )
+        },
+        "/applicants/{id}/reentry": {
+            "post": _operation(
+                "返困: the household is on file again, its history kept",
+                200,
+                ls.ApplicantLife,
+                404,
+                409,
+                422,
+                request=ls.ReentryIn,
+                path=[_path_id()],
+            )
+        },
         "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
@@ -334,10 +370,10 @@ def _document(this_year: int) -> dict[str, Any]:
     }
     paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
-        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS)]
+        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)]
         + [
             (model, "serialization")
-            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES)
+            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES)
         ],
         ref_template=REF,
     )

@@ -59,6 +59,8 @@ def value_pattern(key: str) -> str:
         return f.NOTICE_PHONE_PATTERN
     if parse is policy.KEYS["reveal_daily_limit"].parse:
         return f.COUNT_PATTERN
+    if parse is policy.KEYS["follow_up_months"].parse:
+        return f.MONTHS_PATTERN
     return MONEY_IN_PATTERN
 
 

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
+from app.models.episodes import FollowUp, HouseholdEpisode
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
@@ -24,8 +25,10 @@ __all__ = [
     "CaseEvent",
     "Evidence",
     "FiscalYear",
+    "FollowUp",
     "FourEyesException",
     "Fund",
+    "HouseholdEpisode",
     "HouseholdMember",
     "Job",
     "LedgerAccount",

@@ -151,6 +151,7 @@ class Visit(db.Model):
     visited_on: Mapped[date] = mapped_column(Date)
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     notes: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(10))  # home / phone (app/models/episodes.py)
 
     worker: Mapped[Worker] = relationship(back_populates="visits")
 

@@ -133,3 +133,26 @@ class ModelWorkerForm(FlaskForm):
     )
     employer = StringField(_l("Employer"))
     title_year = StringField(_l("Year of the title"))
+
+
+class ExitForm(FlaskForm):
+    """退出: the reason (choices from app/models/episodes.py EXIT_REASONS), date and note."""
+
+    reason = SelectField(validate_choice=False, label=_l("Reason for leaving"), choices=[])
+    date = DateField(_l("Date of leaving"), validators=[Optional()])
+    note = TextAreaField(_l("Note"))
+
+
+class ReentryForm(FlaskForm):
+    """返困: why the household is back in hardship, and since when."""
+
+    reason = TextAreaField(_l("Why the household is back in hardship"))
+    date = DateField(_l("Back on file from"), validators=[Optional()])
+
+
+class FollowUpForm(FlaskForm):
+    """回访: a home visit or phone call after an exit."""
+
+    kind = SelectField(validate_choice=False, label=_l("Kind of contact"), choices=[])
+    date = DateField(_l("Date"), validators=[Optional()])
+    note = TextAreaField(_l("What the call or visit found"))

@@ -206,6 +206,7 @@ def _page(
         status_confirm=confirm.attributes(_status_confirmation(worker)),
         accept_form=AcceptCategoryForm(formdata=None),
         reveal_form=reveal_form or RevealForm(formdata=None),
+        life=registry.life_of(worker),
     )
 
 

@@ -22,6 +22,7 @@ from app.services import (
     budgets,
     eligibility,
     exports,
+    household_report,
     performance,
     reconciliation,
     scope,
@@ -140,3 +141,30 @@ def reconciliation_run() -> Response:
         abort(404)
     job = reconciliation.start_run(year, actor=current_actor())
     return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.route("/reports/households")
+@require(Permission.REPORTS_VIEW)
+def households() -> str:
+    rows = household_report.yearly_rows(scope.visible_unit_ids(current_user))
+    return render_template(
+        "reports/households.html",
+        rows=rows,
+        columns=household_report.columns(),
+        values=household_report.values,
+        on_time_days=household_report.ON_TIME_DAYS,
+    )
+
+
+@bp.route("/reports/households.xlsx")
+@require(Permission.REPORTS_VIEW)
+def households_xlsx() -> Response:
+    rows = household_report.yearly_rows(scope.visible_unit_ids(current_user))
+    exports.log_export("households", actor=current_actor())
+    db.session.commit()
+    return send_file(
+        io.BytesIO(household_report.workbook_of(rows)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="households-by-year.xlsx",
+    )

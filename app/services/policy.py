@@ -40,10 +40,22 @@ def _reveals(text: str) -> int:
     return value
 
 
+def _months(text: str) -> tuple[int, ...]:
+    """Months after an exit when a follow-up call falls due: "3,6,12" (1 to 120 each; kept
+    in rising order, each once)."""
+    if not re.fullmatch(r"[0-9]{1,3}( *[,，] *[0-9]{1,3})*", text):
+        raise ValueError(text)
+    values = tuple(sorted({int(part) for part in re.split(" *[,，] *", text)}))
+    if not all(1 <= v <= 120 for v in values):
+        raise ValueError(text)
+    return values
+
+
 #: What to enter, as the refusal of a bad value says it.
 MONEY_HINT = _l("an amount in yuan, such as 580.00")
 DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
 REVEALS_HINT = _l("a whole number of reveals from 1 to 10000, such as 30")
+MONTHS_HINT = _l("whole numbers of months from 1 to 120, separated by commas, such as 3,6,12")
 PHONE_HINT = _l("a telephone number, such as 0311-12345678")
 
 
@@ -65,7 +77,7 @@ class PolicyKey:
 
     @property
     def hint(self) -> object:
-        hints = {_reveals: REVEALS_HINT, _days: DAYS_HINT, _phone: PHONE_HINT}
+        hints = {_reveals: REVEALS_HINT, _days: DAYS_HINT, _phone: PHONE_HINT, _months: MONTHS_HINT}
         return hints.get(self.parse, MONEY_HINT)
 
 
@@ -82,6 +94,7 @@ KEYS: dict[str, PolicyKey] = {
     "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
     "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
     "supervision_phone": PolicyKey(_l("Supervision phone printed on public notices"), _phone),
+    "follow_up_months": PolicyKey(_l("Follow-up calls after an exit (months, default 3,6,12)"), _months),
     "reveal_daily_limit": PolicyKey(
         _l("Whole ID numbers one person may see in any 24 hours (default 30)"), _reveals
     ),
@@ -108,7 +121,10 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
         if isinstance(refused, InvalidAmount) and refused.reason is not None:
             message = f"{message} {refused.reason}"
         raise InvalidInput(message, field="value") from None
-    text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)
+    if isinstance(parsed, tuple):
+        text = ",".join(str(part) for part in parsed)
+    else:
+        text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)
     row = db.session.execute(
         select(PolicyValue).where(
             PolicyValue.year == year,

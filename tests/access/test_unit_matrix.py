@@ -40,6 +40,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -275,14 +276,40 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("registry.change_status", "POST"): {
         "": Call(
-            ok=ok(302),
-            acts=True,
+            ok=ok(302, 422),  # 422 while the household's cases are open
             body=lambda w: {
                 "status": "out_of_hardship",
-                "on": "2015-06-01",
+                "on": date.today().isoformat(),
                 "reason": "已脱困",
                 "confirmed": "1",
             },
+        )
+    },
+    ("registry.exit_file", "GET"): {"": Call()},
+    ("registry.exit_file", "POST"): {
+        "": Call(
+            ok=ok(302, 422),
+            body=lambda w: {
+                "reason": "recovered",
+                "date": date.today().isoformat(),
+                "note": "",
+                "confirmed": "1",
+            },
+        )
+    },
+    ("registry.reentry", "GET"): {"": Call()},
+    ("registry.reentry", "POST"): {
+        "": Call(
+            ok=ok(302, 422),
+            body=lambda w: {"reason": "再次失业", "date": date.today().isoformat(), "confirmed": "1"},
+        )
+    },
+    ("registry.follow_up", "GET"): {"": Call()},
+    ("registry.follow_up", "POST"): {
+        "": Call(
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"kind": "phone", "date": date.today().isoformat(), "note": "电话回访"},
         )
     },
     ("registry.accept_category", "POST"): {
@@ -435,6 +462,8 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("reports.performance_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.budget_execution", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("reports.budget_execution_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("reports.households", "GET"): {"": Call(names=None)},
+    ("reports.households_xlsx", "GET"): {"": Call(names=None)},
     # --- background jobs ---------------------------------------------------------------
     ("jobs.index", "GET"): {"": Call(names=None)},
     ("jobs.show", "GET"): {"": Call(owner_only=True)},
@@ -571,6 +600,21 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("api.submit_case", "POST"): {"": Call(ok=ok(200), acts=True)},
+    # The household's cases are open in the world: leaving is refused (409) to its own unit,
+    # 404 to the others; coming back is refused while on file (409).
+    ("api.exit_applicant", "POST"): {
+        "": Call(ok=ok(200, 409), body=lambda w: {"reason": "recovered", "date": date.today().isoformat()})
+    },
+    ("api.reenter_applicant", "POST"): {
+        "": Call(ok=ok(200, 409), body=lambda w: {"reason": "再次失业", "date": date.today().isoformat()})
+    },
+    ("api.add_applicant_visit", "POST"): {
+        "": Call(
+            ok=ok(201),
+            acts=True,
+            body=lambda w: {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访"},
+        )
+    },
     ("api.create_batch", "POST"): {
         "": Call(
             names="body",

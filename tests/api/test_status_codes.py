@@ -30,6 +30,9 @@ APPLICANT = {
     "household_monthly_income": "1500.00",
     "category": 1,
 }
+EXIT = {"reason": "recovered", "date": date.today().isoformat(), "note": "子女就业"}
+VISIT = {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访，生活稳定"}
+REENTRY = {"reason": "再次失业", "date": date.today().isoformat()}
 BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
@@ -216,6 +219,23 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         409: ("finance", "POST", "/years/2015/months/11/close", None),  # closed in the scene
         422: ("finance", "POST", "/years/2015/months/13/close", None),
     },
+    "api.exit_applicant": {
+        200: ("caseworker", "POST", "/applicants/{settled}/exit", EXIT),
+        404: ("caseworker", "POST", "/applicants/99999/exit", EXIT),
+        409: ("caseworker", "POST", "/applicants/1/exit", EXIT),  # its cases are open
+        422: ("caseworker", "POST", "/applicants/{settled}/exit", {**EXIT, "reason": "bored"}),
+    },
+    "api.add_applicant_visit": {
+        201: ("caseworker", "POST", "/applicants/{closed}/visits", VISIT),
+        404: ("caseworker", "POST", "/applicants/99999/visits", VISIT),
+        422: ("caseworker", "POST", "/applicants/{closed}/visits", {**VISIT, "kind": "letter"}),
+    },
+    "api.reenter_applicant": {
+        200: ("caseworker", "POST", "/applicants/{closed}/reentry", REENTRY),
+        404: ("caseworker", "POST", "/applicants/99999/reentry", REENTRY),
+        409: ("caseworker", "POST", "/applicants/1/reentry", REENTRY),  # on file
+        422: ("caseworker", "POST", "/applicants/{closed}/reentry", {**REENTRY, "date": "2999-01-01"}),
+    },
 }
 
 
@@ -287,9 +307,11 @@ def scene(client, world, token):
     _batches(client, finance, token, ids, world)
     assert client.post(f"{API}/years/2015/months/11/close", headers=finance).status_code == 200
     closed = registry.register(worker_input(302), unit=world.budget.unit, actor=ACTOR).worker
-    registry.change_status(closed, "closed", reason="迁出", on=date(2015, 5, 1), actor=ACTOR)
+    registry.change_status(closed, "closed", reason="迁出", on=date.today(), actor=ACTOR)
     db.session.commit()
     ids["closed"] = closed.id
+    ids["settled"] = registry.register(worker_input(303), unit=world.budget.unit, actor=ACTOR).worker.id
+    db.session.commit()
     return ids
 
 

@@ -188,12 +188,28 @@ STEPS = {
     ),
     "status": (
         "caseworker",
-        lambda w: "/workers/1/status",
-        {"status": "out_of_hardship", "on": "2015-06-01", "reason": "再就业"},
+        lambda w: _settled("/workers/1/status"),
+        {"status": "out_of_hardship", "on": date.today().isoformat(), "reason": "再就业"},
         "确认变更状态",
         ("新状态", "已脱困"),
     ),
+    "exit": (
+        "caseworker",
+        lambda w: _settled("/workers/1/exit"),
+        {"reason": "recovered", "date": date.today().isoformat(), "note": "再就业"},
+        "确认该户退出档案",
+        ("退出原因", "已脱困"),
+    ),
 }
+
+
+def _settled(url: str) -> str:
+    """File No. 1 with its one case cancelled: a household that may leave the file."""
+    from app.services import cases as case_service
+
+    case_service.cancel(db.session.get(Case, 1), reason="撤回", actor=ACTOR)
+    db.session.commit()
+    return url
 
 
 @pytest.mark.parametrize("step", list(STEPS))

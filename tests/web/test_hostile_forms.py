@@ -31,6 +31,8 @@ from app.models import Case
 from app.registry.forms import (
     AcceptCategoryForm,
     EvidenceForm,
+    ExitForm,
+    FollowUpForm,
     ModelWorkerForm,
     RevealForm,
     StatusForm,
@@ -85,6 +87,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/workers/1/evidence", EvidenceForm),
     ("caseworker", "/workers/1/visits", VisitForm),
     ("caseworker", "/workers/1/status", StatusForm),
+    ("caseworker", "/workers/1/exit", ExitForm),
+    ("caseworker", "/workers/1/follow-ups", FollowUpForm),
     ("reviewer", "/workers/1/accept-category", AcceptCategoryForm),
     ("caseworker", "/workers/1/reveal", RevealForm),
     ("caseworker", "/model-workers/new", ModelWorkerForm),

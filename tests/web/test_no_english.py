@@ -55,6 +55,7 @@ DOWNLOADS = {
     "registry.export_csv",
     "registry.import_template",
     "reports.budget_execution_xlsx",
+    "reports.households_xlsx",
     "reports.performance_xlsx",
 }
 #: Further addresses of a page that show other states (filters), beside the plain one.

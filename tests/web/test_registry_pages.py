@@ -112,9 +112,22 @@ def test_evidence_visits_and_status_from_the_page(client, auth, world):
         follow_redirects=True,
     ).get_data(as_text=True)
     assert '<span class="error" id="reason-error">请填写状态变更的原因' in refused  # at its field
+    from datetime import date
+
+    from app.models import Case
+    from app.services import cases
+    from tests.conftest import ACTOR
+
+    cases.cancel(db.session.get(Case, 1), reason="撤回", actor=ACTOR)  # its case settled first
+    db.session.commit()
     client.post(
         "/workers/1/status",
-        data={"status": "out_of_hardship", "on": "2015-03-03", "reason": "再就业", "confirmed": "1"},
+        data={
+            "status": "out_of_hardship",
+            "on": date.today().isoformat(),
+            "reason": "再就业",
+            "confirmed": "1",
+        },
     )
     assert "已脱困" in client.get("/workers/1").get_data(as_text=True)
 

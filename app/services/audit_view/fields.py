@@ -110,6 +110,9 @@ FIELD_LABELS: dict[str, Any] = {
     "received_on": _l("Received on"),
     "visited_on": _l("Visited on"),
     "on": _l("Effective on"),
+    "exit_reason": _l("Reason for leaving"),
+    "visit_kind": _l("Kind of contact"),
+    "follow_ups": _l("Follow-up calls (months after leaving)"),
     "level": _l("Level"),
     "title_year": _l("Year of the title"),
     "valid_until": _l("Valid until"),
@@ -164,6 +167,8 @@ _CODE_FIELDS = {
     "change_kind": "role_change_kind",
     "door": None,
     "reveal_purpose": None,
+    "exit_reason": None,
+    "visit_kind": None,
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}

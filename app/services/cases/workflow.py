@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.batches import PaymentBatchLine
 from app.models.cases import AID_TYPES, CASE_STATUSES, Case, CaseEvent
 from app.models.ledger import Fund
-from app.models.registry import CLOSED, Worker
+from app.models.registry import Worker
 from app.models.types import utcnow
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
 from app.services import aid, ledger, loaders, policy
@@ -28,6 +28,7 @@ from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
+from app.services.registry import episodes
 from app.services.scope import ancestors
 
 HARDSHIP_AID = "hardship_aid"
@@ -148,8 +149,7 @@ def open_case(
         raise ValidationFailed(errors)
     if not actor.scope.allows(worker.unit_id) or not actor.scope.allows(fund.unit_id):
         raise InvalidInput(_("The fund belongs to another union unit."), field="fund_code")
-    if worker.status == CLOSED:
-        raise WrongState(_("The worker's file is closed."))
+    episodes.require_on_file(worker)
     if fund.unit_id not in {unit.id for unit in ancestors(worker.unit)}:
         raise InvalidInput(_("The fund belongs to another union unit."), field="fund_code")
     case = Case(

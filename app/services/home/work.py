@@ -15,6 +15,7 @@ from app.models.registry import CLOSED, ON_FILE, Visit, Worker
 from app.models.users import User
 from app.money import format_yuan
 from app.services import eligibility
+from app.services.home.follow_ups import follow_ups_section
 from app.services.home.sections import LIMIT, Item, Section, amount_of, case_section, listed, scoped
 from app.services.home.status import policy_section, reveal_limits_section, role_changes_section
 from app.services.registry.review import missing_evidence
@@ -314,6 +315,7 @@ def sections_for(
             files_missing_evidence(unit_ids),
             review_due(unit_ids, today),
             visits_due(unit_ids),
+            follow_ups_section(unit_ids, today),
         ]
     if user.role == "reviewer":
         return [

@@ -15,6 +15,8 @@ from app.models.org import Unit
 from app.models.registry import (
     CLOSED,
     ON_FILE,
+    OUT_OF_HARDSHIP,
+    STATUS_LABELS,
     WORKER_STATUSES,
     Evidence,
     HouseholdMember,
@@ -27,6 +29,7 @@ from app.services import eligibility
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput
 from app.services.inputs import clean_text
+from app.services.registry import episodes
 from app.services.registry.finding import pinyin_keys
 from app.services.registry.input import CleanWorker, WorkerInput, clean
 
@@ -72,6 +75,14 @@ def active_files_by_index(indexes: list[str]) -> dict[str, int]:
         )
     )
     return {index: worker_id for index, worker_id in rows}
+
+
+def duplicate_of(worker: Worker) -> str | None:
+    """Why a closed file may not become active again: another active file of the person."""
+    if worker.status != CLOSED:
+        return None
+    existing = find_active_by_id_number(vault().reveal(worker.id_number_protected))
+    return _duplicate_message(existing) if existing is not None and existing.id != worker.id else None
 
 
 def _duplicate_message(existing: Worker) -> str:
@@ -191,6 +202,7 @@ def open_file(cleaned: CleanWorker, *, unit: Unit, actor: Actor, today: date) ->
     db.session.add(worker)
     db.session.flush()
     _add_members(worker, cleaned.members)
+    episodes.start_first_episode(worker, on=today, actor=actor)
     record_on_file(
         "worker.create", worker, actor=actor, details={"new": _snapshot(worker, members=len(cleaned.members))}
     )
@@ -201,6 +213,7 @@ def update(worker: Worker, data: WorkerInput, *, actor: Actor, today: date | Non
     """Correct a file; the data counts as checked today. An empty ID or card number
     keeps the one on file (pages never hold the whole number)."""
     today = today or date.today()
+    episodes.require_on_file(worker)
     if not data.id_number.strip():
         data.id_number = vault().reveal(worker.id_number_protected)
     keep_card = not data.bank_account.strip() and worker.bank_account_protected is not None
@@ -254,10 +267,17 @@ def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: 
         raise InvalidInput(_("Give the reason for the change of status."), field="reason")
     if status == worker.status:
         return
-    if worker.status == CLOSED:
-        existing = find_active_by_id_number(vault().reveal(worker.id_number_protected))
-        if existing is not None:
-            raise DuplicateWorker(_duplicate_message(existing), field="status")
+    # Leaving the file and coming back are an exit and a return: their rules are one place's.
+    if worker.status == ON_FILE:
+        reason_code = "recovered" if status == OUT_OF_HARDSHIP else "other"
+        episodes.exit_household(worker, reason=reason_code, on=on, note=reason, actor=actor)
+        return
+    if status == ON_FILE:
+        episodes.reenter_household(worker, reason=reason or str(STATUS_LABELS[ON_FILE]), on=on, actor=actor)
+        return
+    duplicate = duplicate_of(worker)
+    if duplicate is not None:
+        raise DuplicateWorker(duplicate, field="status")
     old = worker.status
     worker.status = status
     worker.status_changed_on = on
@@ -272,6 +292,7 @@ def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: 
 
 
 def add_evidence(worker: Worker, kind: str, *, reference: str, received_on: date, actor: Actor) -> Evidence:
+    episodes.require_on_file(worker)
     if kind not in eligibility.EVIDENCE_KINDS:
         raise InvalidInput(_("Choose the kind of document."), field="kind")
     item = Evidence(
@@ -293,17 +314,29 @@ def add_evidence(worker: Worker, kind: str, *, reference: str, received_on: date
 
 
 def add_visit(
-    worker: Worker, *, visited_on: date, notes: str, actor: Actor, today: date | None = None
+    worker: Worker,
+    *,
+    visited_on: date,
+    notes: str,
+    actor: Actor,
+    today: date | None = None,
+    kind: str | None = None,
 ) -> Visit:
+    """A visit or call; kept on an exited file too (follow-up calls are made after an exit)."""
     notes = clean_text(notes, 4000)
     if not notes:
         raise InvalidInput(_("Write what the visit found."), field="notes")
     if visited_on > (today or date.today()):
         raise InvalidInput(_("The date cannot be in the future."), field="visited_on")
-    visit = Visit(worker_id=worker.id, visited_on=visited_on, visitor_id=actor.user_id, notes=notes)
+    visit = Visit(
+        worker_id=worker.id, visited_on=visited_on, visitor_id=actor.user_id, notes=notes, kind=kind
+    )
     db.session.add(visit)
     db.session.flush()
     record_on_file(
-        "worker.visit", worker, actor=actor, details={"new": {"visited_on": visited_on.isoformat()}}
+        "worker.visit",
+        worker,
+        actor=actor,
+        details={"new": {"visited_on": visited_on.isoformat(), **({"visit_kind": kind} if kind else {})}},
     )
     return visit
