@@ -370,7 +370,10 @@ def _document(this_year: int) -> dict[str, Any]:
     }
     paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
-        [(model, "validation") for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)]
+        [
+            (model, "validation")
+            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)
+        ]
         + [
             (model, "serialization")
             for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES)
