@@ -78,6 +78,10 @@ class Config:
     # whose heartbeat is this old was interrupted (its process died). The files they make
     # (audit packages hold personal data) are deleted this many hours after they finish.
     JOBS_FOLDER = os.environ.get("JOBS_FOLDER", "")  # default: instance/jobs
+    # Scans attached to documents on file (app/services/registry/attachments.py): kept in this
+    # folder under random names, outside the database; one scan at most this many bytes.
+    ATTACHMENTS_FOLDER = os.environ.get("ATTACHMENTS_FOLDER", "")  # default: instance/attachments
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
     JOB_HEARTBEAT_SECONDS = 15
     JOB_STALE_SECONDS = 120
     JOB_RESULT_RETENTION_HOURS = int(os.environ.get("JOB_RESULT_RETENTION_HOURS", "24"))

@@ -135,6 +135,8 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "registry.reveal_limit_reached": _l("Daily limit of whole ID numbers reached"),
     "worker.status": _l("File status changed"),
     "worker.evidence": _l("Evidence recorded"),
+    "worker.attachment": _l("Scan attached"),
+    "worker.attachment_download": _l("Scan downloaded"),
     "worker.visit": _l("Visit recorded"),
     "worker.accept_category": _l("Category confirmed"),
     "worker.exit": _l("Household left the file"),

@@ -31,6 +31,7 @@ from app.services.audit import Actor
 from app.services.eligibility import CATEGORIES, EVIDENCE_KINDS
 from app.services.jobs import KIND_LABELS
 from app.services.reconciliation import runs
+from app.services.registry import attachments
 from app.services.registry.input import RELATIONS
 from tests.registry_helpers import make_id, worker_input
 
@@ -38,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BUDGET_FILE = ROOT / "data" / "budget-711002-2015.json"
 PASSWORD = "Kunnan-Bangfu-2015"
 YEAR = 2015
+#: A whole, plain PDF: the scan of the first household's first document.
+SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SYSTEM = Actor.system("every-state-setup")
 #: Each role's user: a pinyin user name (data a person typed, not a code) and a real name.
 PEOPLE = {
@@ -63,6 +66,7 @@ class EveryState:
     campaign_ids: list[int] = field(default_factory=list)
     job_ids: dict[int, str] = field(default_factory=dict)  # job id -> the role that owns it
     fund_codes: list[str] = field(default_factory=list)
+    attachment_ids: list[int] = field(default_factory=list)  # scans on the first household's file
 
 
 def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
@@ -141,10 +145,17 @@ def build(jobs_folder: Path) -> EveryState:
     policy.set_value(YEAR, "ceiling_medical", "8000", unit=unit, actor=admin)
 
     workers = _households(unit, caseworker)
-    for kind in EVIDENCE_KINDS:
-        registry.add_evidence(
-            workers[0], kind, reference="复印件存档", received_on=date(YEAR, 2, 1), actor=caseworker
+    for n, kind in enumerate(EVIDENCE_KINDS):
+        scan = attachments.Upload(name="扫描件.pdf", data=SCAN, stored_name=f"every-state-scan-{n}")
+        evidence = registry.add_evidence(
+            workers[0],
+            kind,
+            reference="复印件存档",
+            received_on=date(YEAR, 2, 1),
+            actor=caseworker,
+            upload=scan if n == 0 else None,
         )
+        state.attachment_ids += [a.id for a in evidence.attachments]
     registry.add_visit(
         workers[0], visited_on=date(YEAR, 3, 1), notes="入户走访，生活困难属实", actor=caseworker
     )

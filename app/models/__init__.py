@@ -10,12 +10,13 @@ from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
 from app.models.periods import PeriodClose
 from app.models.reconciliation import ReconciliationRun
-from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
+from app.models.registry import Attachment, Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.users import ApiToken, RoleChange, User
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuditEntry",
     "AuditHead",
     "Budget",

@@ -22,6 +22,8 @@ STATUS_LABELS = {ON_FILE: _l("On file"), OUT_OF_HARDSHIP: _l("Out of hardship"),
 LEVEL_LABELS = {"national": _l("National"), "provincial": _l("Provincial or ministerial"), "city": _l("City")}
 
 MODEL_WORKER_LEVELS = ("national", "provincial", "city")
+#: A scan's checked type, as scanners and file managers name it.
+ATTACHMENT_FORMATS = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -139,6 +141,7 @@ class Evidence(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     worker: Mapped[Worker] = relationship(back_populates="evidence")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="evidence", order_by="Attachment.id")
 
 
 class Visit(db.Model):
@@ -197,3 +200,39 @@ class PolicyValue(db.Model):
     key: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Attachment(db.Model):
+    """附件: a scan (PDF, JPG, PNG) of a document on file, kept in the attachments folder
+    under a random name; the row keeps what was uploaded, its size and its SHA-256."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            "content_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="content_type"
+        ),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    evidence: Mapped[Evidence] = relationship(back_populates="attachments")
+
+    @property
+    def title(self) -> str:
+        """The name it was uploaded under, without its ending (the type shown is the checked one)."""
+        stem, _dot, _ending = self.original_name.rpartition(".")
+        return stem or self.original_name
+
+    @property
+    def format(self) -> str:
+        """PDF, JPG or PNG: the type its content was checked to be."""
+        return ATTACHMENT_FORMATS.get(self.content_type, "")

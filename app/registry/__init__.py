@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("registry", __name__)
 
-from app.registry import exits, households, model_workers, spreadsheets  # noqa: E402,F401  (views attach to bp)
+from app.registry import (  # noqa: E402,F401  (views attach to bp)
+    attachments,
+    exits,
+    households,
+    model_workers,
+    spreadsheets,
+)

@@ -84,6 +84,7 @@ class EvidenceForm(FlaskForm):
     )
     reference = StringField(_l("Document number or note"))
     received_on = DateField(_l("Received on"))
+    file = FileField(_l("Scan (PDF, JPG or PNG, optional)"))
 
 
 class VisitForm(FlaskForm):

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from app import confirm
@@ -34,7 +35,7 @@ from app.registry.forms import (
 )
 from app.services import budgets, eligibility, registry, scope, steps
 from app.services.errors import DomainError, NotFound
-from app.services.registry import MemberInput, WorkerInput
+from app.services.registry import MemberInput, WorkerInput, attachments
 
 PAGE_SIZE = 50
 
@@ -180,7 +181,11 @@ def detail(worker_id: int) -> str:
 
 
 def _page(
-    worker: Worker, *, status_form: StatusForm | None = None, reveal_form: RevealForm | None = None
+    worker: Worker,
+    *,
+    status_form: StatusForm | None = None,
+    reveal_form: RevealForm | None = None,
+    evidence_form: EvidenceForm | None = None,
 ) -> str:
     """The household's page; with a refused ``status_form`` or ``reveal_form``, that form as it was sent."""
     year = _year()
@@ -200,7 +205,7 @@ def _page(
         causes=eligibility.CAUSES,
         evidence_kinds=eligibility.EVIDENCE_KINDS,
         statuses=STATUS_LABELS,
-        evidence_form=EvidenceForm(received_on=today),
+        evidence_form=evidence_form or EvidenceForm(formdata=None, received_on=today),
         visit_form=VisitForm(visited_on=today),
         status_form=status_form,
         status_confirm=confirm.attributes(_status_confirmation(worker)),
@@ -244,22 +249,44 @@ def _after_action(
 
 @bp.route("/workers/<int:worker_id>/evidence", methods=["POST"])
 @require(Permission.REGISTRY_EDIT)
-def add_evidence(worker_id: int) -> Response:
+def add_evidence(worker_id: int) -> str | Response | tuple[str, int]:
+    """A document on file, with its scan if one is chosen; refused, the page again with
+    the reason at its field and nothing kept (not the document, not the scan)."""
     worker = _worker(worker_id)
     form = EvidenceForm()
-    return _after_action(
-        worker,
-        form,
-        lambda: registry.add_evidence(
-            worker,
-            form.kind.data,
-            reference=form.reference.data or "",
-            received_on=form.received_on.data,
+    if not form.validate_on_submit() or form.received_on.data is None:
+        form.received_on.errors = [_("Enter the document and the date it was received.")]
+        return _page(worker, evidence_form=form), 422
+    scan = form.file.data if isinstance(form.file.data, FileStorage) and form.file.data.filename else None
+    upload = None
+    if scan is not None:
+        try:
+            upload = attachments.receive(scan.stream, scan.filename or "")
+        finally:
+            scan.close()  # a large upload waits in a temporary file: closed once read
+    try:
+        steps.run(
+            lambda: registry.add_evidence(
+                worker,
+                form.kind.data,
+                reference=form.reference.data or "",
+                received_on=form.received_on.data,
+                actor=current_actor(),
+                upload=upload,
+            ),
+            name="worker.change",
             actor=current_actor(),
-        ),
-        _("Document recorded."),
-        incomplete=_("Enter the document and the date it was received."),
-    )
+            subject=steps.Subject("worker", worker.id, worker.unit_id),
+        )
+    except DomainError as error:
+        attachments.discard(upload)
+        show_on_form(form, error, "kind")
+        return _page(worker, evidence_form=form), 422
+    except BaseException:
+        attachments.discard(upload)
+        raise
+    flash(_("Document recorded."), "success")
+    return redirect(url_for("registry.detail", worker_id=worker.id))
 
 
 @bp.route("/workers/<int:worker_id>/visits", methods=["POST"])

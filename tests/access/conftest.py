@@ -95,7 +95,12 @@ def matrix(
     folder = tmp_path_factory.mktemp("matrix")
     url = _database(migrated, database_url, folder)
     jobs_folder = folder / "jobs"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, JOBS_FOLDER=str(jobs_folder))
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        JOBS_FOLDER=str(jobs_folder),
+        ATTACHMENTS_FOLDER=str(folder / "attachments"),
+    )
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             # A throwaway file: no need to wait for the disk at each of the ~2,000 commits.

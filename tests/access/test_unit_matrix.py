@@ -124,6 +124,7 @@ VARIABLES: Values = {
     "year": lambda w: YEAR,
     "key": lambda w: "household_ceiling",
     "batch_id": lambda w: w.a.batch_id,
+    "attachment_id": lambda w: w.a.attachment_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -271,6 +272,8 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             body=lambda w: {"kind": "household_register", "reference": "户口簿", "received_on": "2015-03-02"},
         )
     },
+    # A download is audited: the step is the audit entry; the sibling gets 404 and nothing recorded.
+    ("registry.attachment", "GET"): {"": Call(ok=ok(200), acts=True)},
     ("registry.add_visit", "POST"): {
         "": Call(ok=ok(302), acts=True, body=lambda w: {"visited_on": "2015-03-05", "notes": "回访"})
     },

@@ -20,6 +20,7 @@ for the administrator's buttons (one active, one disabled and locked out).
 from __future__ import annotations
 
 import copy
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,7 +36,11 @@ from app.models.users import ROLES, User
 from app.services import batches, budgets, cases, duties, policy, registry
 from app.services import users as user_service
 from app.services.audit import Actor
+from app.services.registry import attachments
 from tests.registry_helpers import make_id, worker_input
+
+#: A whole, plain PDF: the scan on each district's first household's file.
+SCAN = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET_FILE = ROOT / "data" / "budget-711002-2015.json"
@@ -119,6 +124,7 @@ class District:
     target_user_id: int = 0  # an active caseworker, for the administrator's buttons
     locked_user_id: int = 0  # a disabled, locked-out caseworker, for enable and unlock
     role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
+    attachment_id: int = 0  # a scan of the household's register, on the first household's file
 
     @property
     def code(self) -> str:
@@ -257,6 +263,16 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     ).worker
     registry.add_visit(worker, visited_on=date(YEAR, 3, 1), notes="入户走访，生活困难属实", actor=caseworker)
     d.worker_id, d.worker2_id = worker.id, worker2.id
+    scan = attachments.Upload(name="户口簿.pdf", data=SCAN, stored_name=secrets.token_hex(16))
+    evidence = registry.add_evidence(
+        worker,
+        "household_register",
+        reference="户口簿",
+        received_on=date(YEAR, 3, 1),
+        actor=caseworker,
+        upload=scan,
+    )
+    d.attachment_id = evidence.attachments[0].id
 
     def new_case(amount: str) -> object:
         return cases.open_case(

@@ -31,6 +31,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "registry.edit": ("GET", "/workers/1/edit", P.REGISTRY_EDIT),
     "registry.detail": ("GET", "/workers/1", P.REGISTRY_VIEW),
     "registry.add_evidence": ("POST", "/workers/1/evidence", P.REGISTRY_EDIT),
+    "registry.attachment": ("GET", "/attachments/1", P.REGISTRY_VIEW),
     "registry.add_visit": ("POST", "/workers/1/visits", P.REGISTRY_EDIT),
     "registry.change_status": ("POST", "/workers/1/status", P.REGISTRY_EDIT),
     "registry.exit_file": ("GET", "/workers/1/exit", P.REGISTRY_EDIT),

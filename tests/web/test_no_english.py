@@ -43,6 +43,8 @@ from tests.registry_helpers import make_id
 from tests.web.visible_words import code_words, leaks_in, visible_text
 
 #: Downloads (not pages): their contents are checked by the spreadsheet tests.
+#: A whole PNG, for a scan whose name says PDF.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 DOWNLOADS = {
     "audit.export",
     "audit.log_csv",
@@ -53,6 +55,7 @@ DOWNLOADS = {
     "registry.export_xlsx",
     "jobs.download",
     "registry.export_csv",
+    "registry.attachment",
     "registry.import_template",
     "reports.budget_execution_xlsx",
     "reports.households_xlsx",
@@ -114,6 +117,7 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "job_id": sorted(state.job_ids),
         "unit_id": unit_ids,
         "code": list(state.fund_codes),
+        "attachment_id": list(state.attachment_ids),
     }
 
 
@@ -314,6 +318,16 @@ def _refusals(state: EveryState) -> list[tuple[str, str, dict[str, str], str]]:
         ("caseworker", "/model-workers/new", {"level": "nonsense", "title_year": "很多"}, "请填写姓名"),
         ("caseworker", f"/workers/{worker}/cases/new", {"aid_type": "nonsense", "amount": "很多"}, "帮扶"),
         ("caseworker", f"/workers/{worker}/evidence", {"kind": "nonsense", "received_on": "很多"}, "请"),
+        (
+            "caseworker",
+            f"/workers/{worker}/evidence",
+            {
+                "kind": "household_register",
+                "received_on": "2015-03-02",
+                "file": (io.BytesIO(PNG), "低保证.pdf"),
+            },
+            "文件名表明是 PDF 文件，但内容并非完整的 PDF 文件",
+        ),
         ("caseworker", f"/workers/{worker}/visits", {"visited_on": "很多"}, "请"),
         ("finance", f"/cases/{approved}/payments", {"amount": "很多", "paid_on": "2015-02-30"}, "帮扶申请"),
         ("reviewer", f"/cases/{submitted}/approve", {"amount": "很多"}, "帮扶申请"),

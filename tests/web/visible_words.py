@@ -23,6 +23,9 @@ ALLOWED = {
     "API": "the interface for other systems, named in the standard's own terms",
     "UTF": "UTF-8, the encoding a CSV file may be in, as every editor names it",
     "SHA": "SHA-256, the fingerprint algorithm the audit package names (its standard's name)",
+    "PDF": "a scan's file type, as scanners, phones and file managers name it",
+    "JPG": "likewise, a photographed or scanned picture",
+    "PNG": "likewise",
 }
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]+[A-Za-z]")  # 3 letters or more; a code_with_underscores is one
 HEX_DIGEST = re.compile(r"\b[0-9a-f]{16,}\b")

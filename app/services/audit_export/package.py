@@ -18,6 +18,7 @@ from app.services import audit, jobs, reconciliation
 from app.services.audit import Actor, record
 from app.services.audit_export.sections import SECTIONS
 from app.services.audit_export.writers import open_archive, write_csv, write_xlsx
+from app.services.registry import attachments
 from app.services.scope import Scope, units_in
 from app.xlsx import Column, PageSetup, today_in_beijing
 
@@ -93,6 +94,8 @@ def write_package(
             "generated_by": actor.name,
             "units": "all" if actor.scope.is_everywhere else sorted(u.code for u in units_in(actor.scope)),
             "files": [vars(f) for f in files],
+            # The scans on the units' files, by SHA-256; the scans stay in the attachments folder.
+            "attachments": attachments.manifest_rows(actor.scope),
             "audit_chain_head": {"seq": head_seq, "hash": head_hash},
             "reconciliation": {
                 "ok": result.ok,

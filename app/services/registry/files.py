@@ -29,7 +29,7 @@ from app.services import eligibility
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput
 from app.services.inputs import clean_text
-from app.services.registry import episodes
+from app.services.registry import attachments, episodes
 from app.services.registry.finding import pinyin_keys
 from app.services.registry.input import CleanWorker, WorkerInput, clean
 
@@ -291,7 +291,16 @@ def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: 
     )
 
 
-def add_evidence(worker: Worker, kind: str, *, reference: str, received_on: date, actor: Actor) -> Evidence:
+def add_evidence(
+    worker: Worker,
+    kind: str,
+    *,
+    reference: str,
+    received_on: date,
+    actor: Actor,
+    upload: attachments.Upload | None = None,
+) -> Evidence:
+    """Record a document on file; with ``upload`` (a checked scan), its scan attached."""
     episodes.require_on_file(worker)
     if kind not in eligibility.EVIDENCE_KINDS:
         raise InvalidInput(_("Choose the kind of document."), field="kind")
@@ -310,6 +319,9 @@ def add_evidence(worker: Worker, kind: str, *, reference: str, received_on: date
         actor=actor,
         details={"new": {"kind": kind, "reference": item.reference, "received_on": received_on.isoformat()}},
     )
+    if upload is not None:
+        item.worker = worker
+        attachments.attach(item, upload, actor=actor)
     return item
 
 
