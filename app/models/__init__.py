@@ -11,8 +11,11 @@ from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.users import ApiToken, RoleChange, User
+from app.models.vouchers import AccountingVoucher, AccountingVoucherLine, VoucherCounter
 
 __all__ = [
+    "AccountingVoucher",
+    "AccountingVoucherLine",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -43,5 +46,6 @@ __all__ = [
     "Unit",
     "User",
     "Visit",
+    "VoucherCounter",
     "Worker",
 ]
