@@ -85,7 +85,7 @@ def _backfill():
         .group_by(lines.c.batch_id)
     ):
         batch_id, first, total, fund_id, _first = row
-        amount = app.models.types.Money().process_result_value(total, bind.dialect)
+        amount = total  # func.sum keeps the column's type: already yuan
         batch = bind.execute(sa.select(batches).where(batches.c.id == batch_id)).one()
         day = _beijing_day(batch.sent_at)  # brought into the batch's year, as the service does
         day = min(max(day, date(batch.year, 1, 1)), date(batch.year, 12, 31))

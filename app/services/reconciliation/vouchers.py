@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models.batches import PaymentBatch
@@ -151,7 +152,10 @@ def _every_record_has_its_voucher(fund_ids: list[int], problems: dict[int, list[
         .where(Payment.fund_id.in_(fund_ids), voucher.id.is_(None))
     ):
         _name(problems[fund_id], _("Payment %(id)s has no accounting voucher.", id=payment_id))
-    original = select(voucher.id).where(voucher.transfer_id == Payment.transfer_id).scalar_subquery()
+    paid = aliased(AccountingVoucher)
+    original = (
+        select(paid.id).where(paid.transfer_id == Payment.transfer_id).correlate(Payment).scalar_subquery()
+    )
     for reversal_id, fund_id, red_id, corrects_id, wanted in db.session.execute(
         select(PaymentReversal.id, Payment.fund_id, voucher.id, voucher.corrects_id, original)
         .join(Payment, Payment.id == PaymentReversal.payment_id)
