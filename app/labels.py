@@ -25,6 +25,7 @@ RELATION_LABELS = {
 
 #: An audit entry's object type, as the audit log names it.
 OBJECT_TYPE_LABELS: dict[str, Any] = {
+    "accounting_voucher": _l("Accounting voucher"),
     "api_token": _l("API token"),
     "backup": _l("Backup"),
     "budget": _l("Budget"),
@@ -124,6 +125,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.registry": _l("Registry exported"),
     "export.cases": _l("Case list exported"),
     "export.ledger": _l("Fund ledger exported"),
+    "export.vouchers": _l("Accounting vouchers exported"),
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
     "export.households": _l("Households on file by year exported"),
@@ -159,6 +161,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
+    from app.models.vouchers import VOUCHER_ACCOUNT_LABELS, VOUCHER_KIND_LABELS
     from app.services.audit_view.fields import AREA_LABELS, DOOR_LABELS, FIELD_LABELS
     from app.services.eligibility import CATEGORIES, CAUSES, EVIDENCE_KINDS
     from app.services.jobs import KIND_LABELS
@@ -193,6 +196,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "role_change_kind": ROLE_CHANGE_KIND_LABELS,
         "role_change_status": ROLE_CHANGE_STATUS_LABELS,
         "transfer_kind": TRANSFER_KIND_LABELS,
+        "voucher_account": VOUCHER_ACCOUNT_LABELS,
+        "voucher_kind": VOUCHER_KIND_LABELS,
         "worker_status": STATUS_LABELS,
     }
 

@@ -31,6 +31,8 @@ from stdnum.cn import ric
 
 from app.extensions import db
 from app.models import (
+    AccountingVoucher,
+    AccountingVoucherLine,
     AuditEntry,
     AuditHead,
     Budget,
@@ -47,6 +49,7 @@ from app.models import (
     Transfer,
     Unit,
     User,
+    VoucherCounter,
     Worker,
 )
 from app.models.ledger import ACCOUNT_KINDS
@@ -290,6 +293,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
 
     # Funds, accounts, budgets: budget = what the cases commit, plus 10 % headroom.
     fund_of: dict[int, int] = {}
+    project_of: dict[int, tuple[str, str]] = {}
     checkup_of: dict[int, int] = {}
     budget_rows, line_rows, fund_rows, account_rows = [], [], [], []
     account_of: dict[tuple[int, str], int] = {}
@@ -328,6 +332,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
             fund_rows.append(
                 (fund_id, u, YEAR, code, name, "2012902", "30399", "区委办", purpose, line_id, 1)
             )
+            project_of[fund_id] = (code, name)
             (fund_of if purpose == "hardship_aid" else checkup_of)[u] = fund_id
             for kind in ACCOUNT_KINDS:  # every account a fund has, at_bank included
                 account_id = len(account_rows) + 1
@@ -558,10 +563,49 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
 
     audit_seq, audit_hash = 0, GENESIS_HASH
     month_totals: dict[tuple[int, int], Decimal] = {}  # the dashboard's maintained totals
-    payment_id = reversal_id = 0
+    payment_id = reversal_id = voucher_id = 0
+    voucher_numbers: dict[int, int] = {}  # the accounting vouchers' counter of each unit
     chunk = 50_000
+
+    def voucher(
+        kind: str, u: int, fund_id: int, on: Any, summary: str, total: Decimal, credit: str, **refs: Any
+    ) -> int:
+        """An accounting voucher as app/services/vouchers drafts it, and its two lines."""
+        nonlocal voucher_id
+        voucher_id += 1
+        voucher_numbers[u] = voucher_numbers.get(u, 0) + 1
+        code, project = project_of[fund_id]
+        vouchers.append(
+            (
+                voucher_id,
+                u,
+                YEAR,
+                voucher_numbers[u],
+                kind,
+                fund_id,
+                on,
+                summary,
+                "2012902",
+                "30399",
+                code,
+                project,
+                total,
+                refs.get("attachments", 2),
+                refs.get("transfer"),
+                refs.get("corrects"),
+                refs.get("by"),
+                refs.get("by_name", ""),
+                clock,
+            )
+        )
+        voucher_lines.append((voucher_id, 1, summary, "5001", total, Decimal(0)))
+        voucher_lines.append((voucher_id, 2, summary, credit, Decimal(0), total))
+        return voucher_id
+
     for start in range(0, n_cases, chunk):
         cases, payments, reversals, events, audits = [], [], [], [], []
+        vouchers: list[tuple[Any, ...]] = []
+        voucher_lines: list[tuple[Any, ...]] = []
         for k in range(start, min(start + chunk, n_cases)):
             case_id = k + 1
             worker = case_worker[k] + 1
@@ -605,6 +649,19 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                             by=people["finance"],
                         )
                         payment_id += 1
+                        method = "bank_transfer" if payment_id % 3 else "cash"
+                        paid_voucher = voucher(
+                            "payment",
+                            u,
+                            fund_id,
+                            clock.date(),
+                            f"申请{case_id}发放",
+                            part,
+                            "1002" if method == "bank_transfer" else "1001",
+                            transfer=transfer,
+                            by=people["finance"],
+                            by_name=f"bench-finance-{u}",
+                        )
                         month_totals[(fund_id, clock.month)] = (
                             month_totals.get((fund_id, clock.month), 0) + part
                         )
@@ -618,7 +675,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                                 transfer,
                                 part,
                                 clock.date(),
-                                "bank_transfer" if payment_id % 3 else "cash",
+                                method,
                                 f"PZ{payment_id:08d}",
                                 people["finance"],
                                 clock,
@@ -673,6 +730,20 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                             by=people["finance"],
                         )
                         reversal_id += 1
+                        voucher(
+                            "reversal",
+                            u,
+                            fund_id,
+                            clock.date(),
+                            "红字冲销",
+                            -original[6],
+                            "1002" if method == "bank_transfer" else "1001",
+                            transfer=reversal,
+                            corrects=paid_voucher,
+                            attachments=1,
+                            by=people["finance"],
+                            by_name=f"bench-finance-{u}",
+                        )
                         month_totals[(fund_id, payments[-1][7].month)] -= original[6]
                         reversals.append(
                             (reversal_id, payment_id, reversal, "错付", people["finance"], clock)
@@ -747,6 +818,36 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
             reversals,
         )
         put(
+            AccountingVoucher,
+            [
+                "id",
+                "unit_id",
+                "year",
+                "number",
+                "kind",
+                "fund_id",
+                "voucher_date",
+                "summary",
+                "functional_class",
+                "economic_class",
+                "project_code",
+                "project_name",
+                "total",
+                "attachments",
+                "transfer_id",
+                "corrects_id",
+                "prepared_by_id",
+                "prepared_by_name",
+                "created_at",
+            ],
+            vouchers,
+        )
+        put(
+            AccountingVoucherLine,
+            ["voucher_id", "line_no", "summary", "account", "debit", "credit"],
+            voucher_lines,
+        )
+        put(
             CaseEvent,
             ["case_id", "at", "actor_id", "actor_name", "action", "from_status", "to_status", "note"],
             events,
@@ -771,6 +872,11 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
         )
         log(f"  cases {min(start + chunk, n_cases):,} / {n_cases:,}; ledger entries {transfer_id:,}")
 
+    put(
+        VoucherCounter,
+        ["unit_id", "year", "last_no"],
+        [(u, YEAR, n) for u, n in sorted(voucher_numbers.items())],
+    )
     put(
         PaymentMonth,
         ["fund_id", "month", "amount"],
@@ -813,6 +919,7 @@ def seed(scale: Scale, *, seed_value: int = 20201231, log: Any = print) -> Seede
                 "case_events",
                 "payments",
                 "payment_reversals",
+                "accounting_vouchers",
                 "audit_log",
             ):
                 conn.execute(

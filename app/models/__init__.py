@@ -13,8 +13,11 @@ from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Attachment, Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.users import ApiToken, RoleChange, User
+from app.models.vouchers import AccountingVoucher, AccountingVoucherLine, VoucherCounter
 
 __all__ = [
+    "AccountingVoucher",
+    "AccountingVoucherLine",
     "ApiToken",
     "Attachment",
     "AuditEntry",
@@ -49,5 +52,6 @@ __all__ = [
     "Unit",
     "User",
     "Visit",
+    "VoucherCounter",
     "Worker",
 ]

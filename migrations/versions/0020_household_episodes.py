@@ -2,7 +2,7 @@
 (回访 after an exit), and a visit's kind; every existing file gets its period
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-02 19:00:00
 
 """
@@ -16,7 +16,7 @@ import app.models.types
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

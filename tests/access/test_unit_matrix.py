@@ -125,6 +125,7 @@ VARIABLES: Values = {
     "key": lambda w: "household_ceiling",
     "batch_id": lambda w: w.a.batch_id,
     "attachment_id": lambda w: w.a.attachment_id,
+    "voucher_id": lambda w: w.a.voucher_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -235,6 +236,10 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(values=A_UNIT, shows=True),
         "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
     },
+    # --- accounting vouchers: a year's list and spreadsheet, one voucher (A's: 404 to B) -
+    ("funds.vouchers", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    ("funds.voucher", "GET"): {"": Call(shows=True)},
+    ("funds.vouchers_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
     # --- the audit log -----------------------------------------------------------------
     # The hash chain is one for the installation: its head and length are everyone's.
     ("audit.index", "GET"): {"": Call(names=None, shows=True, independent=False)},

@@ -33,6 +33,7 @@ from app.models.ledger import Fund
 from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
+from app.models.vouchers import AccountingVoucher
 from app.services import batches, budgets, cases, duties, policy, registry
 from app.services import users as user_service
 from app.services.audit import Actor
@@ -113,6 +114,7 @@ class District:
     case_approved_id: int = 0
     case_paid_id: int = 0
     payment_case_id: int = 0
+    voucher_id: int = 0  # the accounting voucher of that payment
     case_batchable_id: int = 0  # approved, its payee has a card, in no batch
     batch_id: int = 0  # a draft payment batch of another approved case
     payment_checkup_id: int = 0
@@ -294,6 +296,9 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     d.case_draft_id, d.case_submitted_id = draft.id, submitted.id  # type: ignore[attr-defined]
     d.case_approved_id, d.case_paid_id = approved.id, paid.id  # type: ignore[attr-defined]
     d.payment_case_id = payment.id
+    d.voucher_id = db.session.execute(
+        select(AccountingVoucher.id).where(AccountingVoucher.transfer_id == payment.transfer_id)
+    ).scalar_one()
 
     # Payment batches: worker2 has a card; the draft batch was prepared by the
     # administrator, so every finance caller may approve it (four eyes).

@@ -105,6 +105,16 @@ def _import_template(world: SimpleNamespace) -> Produced:
     return Produced(registry_import.template_workbook())
 
 
+def _vouchers(world: SimpleNamespace) -> Produced:
+    from app.services.vouchers import books
+
+    paid = sum((f.balance.paid for f in reconciliation.reconcile(2015).funds), Decimal("0.00"))
+    chosen = books.VoucherFilter(2015)
+    data = books.workbook(world.auditor, chosen, unit_name=world.unit.name, today=date.today())
+    title = "2015年记账凭证"
+    return Produced(data, {(title, "借方金额"): paid, (title, "贷方金额"): paid})
+
+
 def _bank_file(code: str) -> Callable[[SimpleNamespace], Produced]:
     def make(world: SimpleNamespace) -> Produced:
         return Produced(
@@ -122,6 +132,7 @@ PRODUCERS: dict[str, Callable[[SimpleNamespace], Produced]] = {
     "performance (绩效)": _performance,
     "registry (困难职工档案)": _registry,
     "registry import template": _import_template,
+    "accounting vouchers (记账凭证)": _vouchers,
     # the bank's own checks (columns, whole accounts, totals): test_bank_files_libreoffice.py
     **{f"bank file ({code})": _bank_file(code) for code in ("generic", "icbc_payroll", "ccb_payroll")},
 }

@@ -38,6 +38,7 @@ from app.extensions import db
 from app.models.cases import Payment
 from app.models.org import Unit
 from app.models.users import ROLES, User
+from app.models.vouchers import AccountingVoucher
 from tests.every_state import PASSWORD, PEOPLE, EveryState, build
 from tests.registry_helpers import make_id
 from tests.web.visible_words import code_words, leaks_in, visible_text
@@ -52,6 +53,7 @@ DOWNLOADS = {
     "cases.amount_words",
     "cases.export_xlsx",
     "funds.ledger_xlsx",
+    "funds.vouchers_xlsx",
     "registry.export_xlsx",
     "jobs.download",
     "registry.export_csv",
@@ -75,6 +77,7 @@ VARIANTS = {
     ],
     "cases.index": ["?status=" + status for status in ("draft", "notice", "paid", "closed", "cancelled")],
     "funds.index": ["?year=2015"],
+    "funds.vouchers": ["?year=2015"],
     "reports.performance_page": ["?year=2015"],
     "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
     "audit.index": ["?action=case.", "?actor=nobody"],
@@ -108,9 +111,12 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         # Vouchers are for cash payments (a bank transfer's is 404): walk those.
         cash = select(Payment.id).where(Payment.method == "cash").order_by(Payment.id)
         payment_ids = list(db.session.execute(cash).scalars())
+        vouchers = select(AccountingVoucher.id).order_by(AccountingVoucher.id)
+        voucher_ids = list(db.session.execute(vouchers).scalars())
     return {
         "user_id": user_ids,
         "payment_id": payment_ids,
+        "voucher_id": voucher_ids,
         "worker_id": list(state.worker_ids),
         "case_id": sorted(set(state.case_ids.values())),
         "campaign_id": list(state.campaign_ids),

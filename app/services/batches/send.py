@@ -12,22 +12,25 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.batches import PaymentBatch
 from app.models.cases import Case
-from app.models.ledger import BANK_SEND
+from app.models.ledger import BANK_SEND, Fund
 from app.models.org import Unit
 from app.models.registry import Worker
 from app.models.types import utcnow
 from app.privacy import vault
 from app.services import bank_files, ledger_bank
 from app.services.audit import Actor, record
+from app.services.batches.answer import payment_date
 from app.services.batches.states import BatchWrongState, advance, load
 from app.services.cases.payments import BEIJING
+from app.services.vouchers import drafting as vouchers
 
 #: Statuses in which the file can be had again (audited each time; the money moved once).
 SENT_STATUSES = ("sent", "answered", "done")
 
 
 def send(batch: PaymentBatch, *, actor: Actor) -> None:
-    """Move each line's amount from committed to at the bank (the batch is locked)."""
+    """Move each line's amount from committed to at the bank (the batch is locked), and
+    draft the batch's accounting voucher for its total, dated the day it is sent."""
     cases = {
         c.id: c
         for c in db.session.execute(
@@ -45,6 +48,9 @@ def send(batch: PaymentBatch, *, actor: Actor) -> None:
     for line, transfer in zip(batch.lines, transfers, strict=True):
         line.sent_transfer_id = transfer.id
     batch.sent_at = utcnow()
+    fund = db.session.get(Fund, batch.fund_id)
+    assert fund is not None
+    vouchers.draft_batch(batch, payment_date(fund, None), actor=actor)
     advance(batch, "send", actor=actor)
 
 

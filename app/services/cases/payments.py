@@ -28,6 +28,7 @@ from app.services.cases.workflow import WrongState, advance, in_open_batch, lock
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
+from app.services.vouchers import drafting as vouchers
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -125,7 +126,8 @@ def record_payment(
     case_id: int | None = None,
     model_worker_id: int | None = None,
 ) -> Payment:
-    """The payment record beside its ledger entry (one of case or model worker)."""
+    """The payment record beside its ledger entry (one of case or model worker), and its
+    accounting voucher (记账凭证), in the same transaction."""
     payment = Payment(
         case_id=case_id,
         model_worker_id=model_worker_id,
@@ -143,6 +145,7 @@ def record_payment(
     db.session.add(payment)
     db.session.flush()
     count_in_month(fund, paid_on, payment.amount)
+    vouchers.draft_payment(payment, transfer, fund, actor=actor)
     return payment
 
 
@@ -270,7 +273,8 @@ def reverse_payment(
     reversed_on: date | None = None,
 ) -> PaymentReversal:
     """红冲: undo a wrong payment with its own ledger entry and its own voucher (number and
-    date, :func:`reversal_voucher`); the payment stays on record. The amount goes back to
+    date, :func:`reversal_voucher`), and the red accounting voucher correcting the
+    payment's (红字冲销); the payment stays on record. The amount goes back to
     the case's commitment; a closed case is open again.
 
     Raises InvalidInput (no reason, a date outside the year), DuplicateVoucher, WrongState."""
@@ -300,6 +304,7 @@ def reverse_payment(
     db.session.add(reversal)
     count_in_month(db.session.get(Fund, payment.fund_id), payment.paid_on, -payment.amount)
     db.session.flush()
+    vouchers.draft_reversal(reversal, payment, actor=actor)
     db.session.refresh(payment, ["reversal"])
     if payment.case is not None:
         advance(payment.case, "reverse", actor=actor, note=reason)

@@ -31,6 +31,7 @@ from app.money import ZERO, format_yuan
 from app.services import ledger
 from app.services.reconciliation.batches import batch_problems
 from app.services.reconciliation.links import commitment_problems, payment_problems, reversal_problems
+from app.services.reconciliation.vouchers import sequence_problems, voucher_problems
 
 CHECK_LABELS = {
     "identity": _l("Budget = paid + committed + at the bank + available"),
@@ -45,6 +46,11 @@ CHECK_LABELS = {
     "batches": _l(
         "Every bank batch: sent = paid + failed + still at the bank; each payment matches a paid line"
     ),
+    "vouchers": _l(
+        "Every payment, reversal and batch sent has its balanced voucher; payment vouchers − red vouchers"
+        " = paid, batch vouchers = sent to the bank"
+    ),
+    "voucher_sequence": _l("Each unit's accounting vouchers of the year are numbered without gaps"),
 }
 
 
@@ -287,6 +293,7 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
         },
     )
     batches = batch_problems(fund_ids)
+    vouchers = voucher_problems(fund_ids)
     results = []
     for fund in funds:
         b = ledger.balance_of(fund, accounts[fund.id])
@@ -300,6 +307,7 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
             CheckResult("reversals", reversals.get(fund.id, [])),
             CheckResult("commitments", commitments.get(fund.id, [])),
             CheckResult("batches", batches.get(fund.id, [])),
+            CheckResult("vouchers", vouchers.get(fund.id, [])),
         ]
         ledger_sum = scan.sums[PAID] + scan.sums[COMMITTED] + scan.sums[AT_BANK] + scan.sums[AVAILABLE]
         results.append(FundReconciliation(fund=fund, balance=b, ledger_sum=ledger_sum, checks=checks))
@@ -351,6 +359,7 @@ def reconcile(year: int, unit_ids: list[int] | None = None, progress: Progress =
             )
     department.append(CheckResult("rollup", rollup))
     department.append(CheckResult("department", dept))
+    department.append(CheckResult("voucher_sequence", sequence_problems(year, unit_ids)))
     return Reconciliation(
         year=year,
         funds=funds,
