@@ -30,6 +30,7 @@ class Permission(StrEnum):
     CASES_DECIDE = "cases.decide"  # approve or reject
     PAYMENTS_MAKE = "payments.make"
     PAYMENTS_REVERSE = "payments.reverse"
+    BATCHES_VIEW = "batches.view"  # the bank payment batches (代发批次) and their lines
     REPORTS_VIEW = "reports.view"
     AUDIT_VIEW = "audit.view"  # the audit log's administration view
     AUDIT_EXPORT = "audit.export"
@@ -51,11 +52,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     "reviewer": frozenset(_EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE}),
     "finance": frozenset(
-        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.PAYMENTS_MAKE, Permission.PAYMENTS_REVERSE}
+        _EVERYONE
+        | {
+            Permission.REGISTRY_VIEW,
+            Permission.PAYMENTS_MAKE,
+            Permission.PAYMENTS_REVERSE,
+            Permission.BATCHES_VIEW,
+        }
     ),
     # Reads everything, changes nothing; the only role that sees the audit log.
     "auditor": frozenset(
-        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT}
+        _EVERYONE
+        | {Permission.REGISTRY_VIEW, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT, Permission.BATCHES_VIEW}
     ),
     # Users, years, budgets and parameters; pays and approves nothing, and cannot
     # read the audit log's administration view alone.
