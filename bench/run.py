@@ -650,7 +650,7 @@ def main() -> int:
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "small"))
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "sqlite"), choices=("sqlite", "postgres"))
     parser.add_argument("--url", default=None)
-    parser.add_argument("--only", default="", help="comma-separated figure numbers (1,2,...,8)")
+    parser.add_argument("--only", default="", help="comma-separated figure numbers (1,2,...,9)")
     parser.add_argument("--seed-only", action="store_true", help="seed (or reuse) the data set and stop")
     args = parser.parse_args()
     repeat = {"tiny": 10, "small": 30, "large": 30}.get(args.scale, 30)
@@ -690,6 +690,10 @@ def main() -> int:
         )
     if wanted("8"):
         figures.append(reconciliation_figure(app, 3))
+    if wanted("9"):
+        from bench.batch_figure import batch_figure
+
+        figures.append(batch_figure(app, info, {"tiny": 1_000}.get(args.scale, 10_000)))
     counts = ", ".join(f"{k} {v:,}" for k, v in sorted(info["counts"].items()))
     lines = [
         f"## {args.scale} scale on {'PostgreSQL' if args.db == 'postgres' else 'SQLite'}",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.api import fields as fl
-from app.api.schemas import Id, Money, Short, _Body, _Out, _Query
+from app.api.schemas import AmountIn, Id, Money, Short, _Body, _Out, _Query
 
 
 class BatchIn(_Body):
@@ -22,6 +22,9 @@ class ReturnLineIn(_Body):
     line_id: Id
     result: Literal["paid", "failed"]
     reason: Short = ""
+    #: What the bank says it paid, held against the line when given (another is a 422).
+    amount: AmountIn | None = None
+    payee_name: Short | None = None
 
 
 class ReturnsIn(_Body):

@@ -84,7 +84,12 @@ def cancel_batch(batch_id: int) -> Response:
 @api_permission(Permission.PAYMENTS_MAKE)
 def batch_returns(batch_id: int) -> Response:
     data = body(bs.ReturnsIn)
-    lines = [batches.AnswerLine(line.line_id, line.result, line.reason) for line in data.lines]
+    lines = [
+        batches.AnswerLine(
+            line.line_id, line.result, line.reason, amount=line.amount, payee_name=line.payee_name
+        )
+        for line in data.lines
+    ]
     return _change(
         batch_id,
         "batch.answer",

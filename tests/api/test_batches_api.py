@@ -54,9 +54,16 @@ def test_a_batch_through_the_api_from_draft_to_done(client, world, token):
     wrong = {"lines": [{"line_id": lines[2]["id"], "result": "paid"}, {"line_id": 987654, "result": "paid"}]}
     refused = client.post(f"{url}/returns", json=wrong, headers=maker)
     assert refused.status_code == 422 and "987654" in refused.get_json()["detail"]
+    other = {"lines": [{"line_id": lines[2]["id"], "result": "paid", "amount": "100.01"}]}
+    mismatch = client.post(f"{url}/returns", json=other, headers=maker)
+    assert mismatch.status_code == 422 and "100.01" in mismatch.get_json()["detail"]
+    stranger = {"lines": [{"line_id": lines[2]["id"], "result": "paid", "payee_name": "王五"}]}
+    assert client.post(f"{url}/returns", json=stranger, headers=maker).status_code == 422
     flip = {"lines": [{"line_id": lines[0]["id"], "result": "failed", "reason": "x"}]}
     assert client.post(f"{url}/returns", json=flip, headers=maker).status_code == 409
-    rest = {"lines": [{"line_id": lines[2]["id"], "result": "paid"}]}
+    rest = {
+        "lines": [{"line_id": lines[2]["id"], "result": "paid", "amount": "100.00", "payee_name": "职工12"}]
+    }
     done = client.post(f"{url}/returns", json=rest, headers=maker).get_json()
     assert done["status"] == "done"
     assert [line["status"] for line in done["lines"]] == ["paid", "failed", "paid"]

@@ -8,7 +8,6 @@ naming it; a line's answer is final (paid cannot become failed, nor failed paid)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.models.ledger import BANK_PAYMENT, BANK_RETURN, Fund, Transfer
 from app.money import format_yuan
 from app.services import ledger_bank
 from app.services.audit import Actor, record
+from app.services.batches.matching import AnswerLine, hold_against
 from app.services.batches.prepare import MAX_NAMED, _net_paid
 from app.services.batches.states import AnswerConflict, LineNotInBatch, advance, load, require_step
 from app.services.cases.payments import BEIJING, record_payment
@@ -29,15 +29,6 @@ from app.services.errors import InvalidInput
 from app.services.inputs import clean_text
 
 RESULTS = ("paid", "failed")
-
-
-@dataclass(frozen=True)
-class AnswerLine:
-    """The bank's word on one line: ``paid`` or ``failed`` (with its reason)."""
-
-    line_id: int
-    result: str
-    reason: str = ""
 
 
 def payment_date(fund: Fund, paid_on: date | None) -> date:
@@ -91,23 +82,19 @@ def _returned(batch: PaymentBatch, line: PaymentBatchLine, case: Case, reason: s
     )
 
 
-def answer(
-    batch: PaymentBatch, lines: Sequence[AnswerLine], *, actor: Actor, paid_on: date | None = None
-) -> PaymentBatch:
-    """Take the bank's answer for some or all of a sent batch's lines.
-
-    Raises LineNotInBatch (naming the lines), InvalidInput (a result not paid or failed,
-    a line twice, no lines, a date outside the year), AnswerConflict (a line answered
-    otherwise before), BatchWrongState (the batch was not sent)."""
-    batch = load(batch.id, actor, lock=True)
+def checked(batch: PaymentBatch, lines: Sequence[AnswerLine]) -> list[AnswerLine]:
+    """The answer's lines still to apply (pending in the locked, sent ``batch``), after
+    refusing the whole answer for any line at fault; see :func:`answer`."""
     if batch.status != "done":
         require_step(batch, "answer")
     if not lines:
         raise InvalidInput(_("The answer names no lines."), field="lines")
     by_id = {line.id: line for line in batch.lines}
-    missing = [a.line_id for a in lines if a.line_id not in by_id]
+    missing = [a for a in lines if a.line_id not in by_id]
     if missing:
-        shown = ", ".join(str(i) for i in missing[:MAX_NAMED])
+        shown = ", ".join(
+            _("row %(row)s", row=a.row) if a.row is not None else str(a.line_id) for a in missing[:MAX_NAMED]
+        )
         raise LineNotInBatch(
             _("These lines are not in batch %(no)s: %(ids)s.", no=batch.batch_no, ids=shown), field="lines"
         )
@@ -116,6 +103,7 @@ def answer(
     bad = [a.line_id for a in lines if a.result not in RESULTS]
     if bad:
         raise InvalidInput(_("A line's result is paid or failed: line %(id)s.", id=bad[0]), field="lines")
+    hold_against(batch, lines, by_id)
     conflicts = [
         a.line_id for a in lines if by_id[a.line_id].status in RESULTS and by_id[a.line_id].status != a.result
     ]
@@ -128,12 +116,28 @@ def answer(
                 status=LINE_STATUSES[line.status],
             )
         )
-    todo = [a for a in lines if by_id[a.line_id].status == "pending"]
+    return [a for a in lines if by_id[a.line_id].status == "pending"]
+
+
+def answer(
+    batch: PaymentBatch, lines: Sequence[AnswerLine], *, actor: Actor, paid_on: date | None = None
+) -> PaymentBatch:
+    """Take the bank's answer for some or all of a sent batch's lines.
+
+    Raises LineNotInBatch (naming the lines), InvalidInput (a result not paid or failed,
+    a line twice, no lines, a date outside the year), AnswerMismatch (a line's amount,
+    payee, card or batch number not the batch's), AnswerConflict (a line answered
+    otherwise before), BatchWrongState (the batch was not sent). A line's own ``paid_on``
+    (the bank's date in its file) wins over ``paid_on``."""
+    batch = load(batch.id, actor, lock=True)
+    todo = checked(batch, lines)
     if not todo:
         return batch
+    by_id = {line.id: line for line in batch.lines}
     fund = db.session.get(Fund, batch.fund_id)
     assert fund is not None
     day = payment_date(fund, paid_on)
+    days = {a.line_id: payment_date(fund, a.paid_on) if a.paid_on else day for a in todo}
     locked = {
         case.id: case
         for case in db.session.execute(
@@ -167,9 +171,9 @@ def answer(
         ):
             line.status = "paid" if kind == BANK_PAYMENT else "failed"
             line.answer_transfer_id = transfer.id
-            line.answered_on = day
+            line.answered_on = days[line.id]
             if kind == BANK_PAYMENT:
-                line.payment_id = _payment(batch, line, transfer, fund, day, actor).id
+                line.payment_id = _payment(batch, line, transfer, fund, days[line.id], actor).id
             else:
                 _returned(batch, line, locked[line.case_id], reasons[line.id], actor)
     net = _net_paid([line.case_id for line in paid_lines])

@@ -44,6 +44,10 @@ class LineNotInBatch(InvalidInput):
     """The bank's answer names a line the batch does not have."""
 
 
+class AnswerMismatch(InvalidInput):
+    """The bank's answer for a line says another amount, payee, card or batch than was sent."""
+
+
 class AnswerConflict(DomainError):
     """The bank's answer contradicts an earlier answer for a line."""
 
