@@ -23,10 +23,10 @@ from app.batches.forms import AnswerForm, ConfirmAnswerForm
 from app.batches.pages import ANSWER_STATUSES, load_batch
 from app.services import bank_files, batches, pending_uploads, steps
 from app.services.batches.answer_file import AnswerReport, answer_file
-from app.services.errors import BankFileRefused, DomainError
+from app.services.errors import DomainError
 
 
-def _kind(filename: str) -> str:
+def _kind_of(filename: str) -> str:
     return "xlsx" if filename.lower().endswith(".xlsx") else "csv"
 
 
@@ -62,7 +62,7 @@ def answer_upload(batch_id: int) -> tuple[str, int] | str:
             status = 422
         else:
             if report.paid or report.failed:
-                token = pending_uploads.save(current_user.id, _kind(filename), content)
+                token = pending_uploads.save(current_user.id, _kind_of(filename), content)
         del content
     elif request.method == "POST":
         form.file.errors = [_("Choose the bank's answer file.")]
@@ -75,7 +75,7 @@ def answer_upload(batch_id: int) -> tuple[str, int] | str:
             form=form,
             report=report,
             refusal=refusal,
-            refused_row=refusal.row if isinstance(refusal, BankFileRefused) else None,
+            refused_row=getattr(refusal, "row", None),
             token=token,
             filename=filename,
             template=template,
@@ -91,14 +91,18 @@ def answer_upload(batch_id: int) -> tuple[str, int] | str:
 def answer_confirm(batch_id: int) -> Response:
     batch = load_batch(batch_id)
     form = ConfirmAnswerForm()
-    taken = pending_uploads.take(current_user.id, form.token.data or "") if form.validate_on_submit() else None
+    taken = (
+        pending_uploads.take(current_user.id, form.token.data or "") if form.validate_on_submit() else None
+    )
     if taken is None:
         flash(_("The upload has expired; upload the file again."), "danger")
         return redirect(url_for("batches.answer_upload", batch_id=batch.id))
-    _kind_, name, content = taken
+    _kind, name, content = taken
     try:
         report = steps.run(
-            lambda: answer_file(batches.load(batch_id, current_actor()), name, content, actor=current_actor()),
+            lambda: answer_file(
+                batches.load(batch_id, current_actor()), name, content, actor=current_actor()
+            ),
             name="batch.answer",
             actor=current_actor(),
         )

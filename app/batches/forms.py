@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import Form, HiddenField, SelectField, SelectMultipleField
+from wtforms import Form, HiddenField, SelectChoice, SelectField, SelectMultipleField
 
 
 class BatchFilterForm(Form):
@@ -31,7 +31,9 @@ class StepForm(FlaskForm):
 
 class FileForm(FlaskForm):
     format = SelectField(
-        _l("File format"), validate_choice=False, choices=[("xlsx", "XLSX"), ("csv", "CSV")]
+        _l("File format"),
+        validate_choice=False,
+        choices=[SelectChoice("xlsx", "XLSX"), SelectChoice("csv", "CSV")],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -76,7 +76,9 @@ def download(batch: PaymentBatch, tally: queries.Tally) -> Confirmation:
         " delete it once sent. The download is recorded in the audit log."
     )
     if batch.status == "approved":
-        lead += " " + _("This first download sends the batch: its money is at the bank until the bank answers.")
+        lead += " " + _(
+            "This first download sends the batch: its money is at the bank until the bank answers."
+        )
     return Confirmation(
         title=_("Confirm downloading the bank file"),
         lead=lead,
@@ -159,7 +161,9 @@ def bank_file(batch_id: int) -> str | Response:
     form = FileForm()
     form.validate_on_submit()
     if confirm.needed():
-        return confirm.page(download(batch, queries.tally(batch)), back=url_for("batches.detail", batch_id=batch.id))
+        return confirm.page(
+            download(batch, queries.tally(batch)), back=url_for("batches.detail", batch_id=batch.id)
+        )
     fmt = form.format.data if form.format.data in bank_files.MIMETYPES else "xlsx"
     try:
         data, filename, mimetype = steps.run(

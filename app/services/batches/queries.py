@@ -280,10 +280,15 @@ def failed_to_repay(unit_ids: Iterable[int] | None) -> Select:
     return query
 
 
-def open_batches(unit_ids: Iterable[int] | None, status: str) -> Select:
-    """The batches of the units in ``status`` (one of the open ones), oldest first."""
-    assert status in OPEN_BATCH_STATUSES
-    query = select(PaymentBatch).where(PaymentBatch.status == status).order_by(PaymentBatch.id)
+def batches_in(unit_ids: Iterable[int] | None, *statuses: str) -> Select:
+    """The open batches of the units in one of ``statuses``, oldest first."""
+    assert set(statuses) <= set(OPEN_BATCH_STATUSES)
+    query = (
+        select(PaymentBatch)
+        .where(PaymentBatch.status.in_(statuses))
+        .options(selectinload(PaymentBatch.fund))
+        .order_by(PaymentBatch.id)
+    )
     if unit_ids is not None:
         query = query.where(PaymentBatch.unit_id.in_(list(unit_ids)))
     return query
