@@ -75,10 +75,11 @@ VARIANTS = {
     "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
+    "batches.index": ["?status=" + status for status in ("draft", "sent", "done")] + ["?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
-EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail"}
+EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail"}
 
 
 @dataclass
@@ -113,6 +114,7 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "job_id": sorted(state.job_ids),
         "unit_id": unit_ids,
         "code": list(state.fund_codes),
+        "batch_id": sorted(state.batch_ids.values()),
     }
 
 
