@@ -317,7 +317,12 @@ def _batches(
 
 def _jobs(state: EveryState, people: dict[str, User], jobs_folder: Path) -> None:
     """Of every kind, one finished (with its file) and one failed, owned by who starts them."""
-    owners = {"audit_package": "auditor", "registry_import": "caseworker", "reconciliation": "auditor"}
+    owners = {
+        "audit_package": "auditor",
+        "registry_import": "caseworker",
+        "reconciliation": "auditor",
+        "batch_answer": "finance",
+    }
     jobs_folder.mkdir(parents=True, exist_ok=True)
     for kind in KIND_LABELS:
         for status in ("done", "failed"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +23,8 @@ from app.batches.forms import AnswerForm, ConfirmAnswerForm
 from app.batches.pages import ANSWER_STATUSES, load_batch
 from app.services import bank_files, batches, pending_uploads, steps
 from app.services.batches.answer_file import AnswerReport, answer_file
+from app.services.batches.answer_job import recorded, start_answer
+from app.services.batches.queries import tally
 from app.services.errors import DomainError
 
 
@@ -98,6 +100,10 @@ def answer_confirm(batch_id: int) -> Response:
         flash(_("The upload has expired; upload the file again."), "danger")
         return redirect(url_for("batches.answer_upload", batch_id=batch.id))
     _kind, name, content = taken
+    lines = tally(batch).lines
+    if lines > current_app.config["BATCH_ANSWER_JOB_LINES"]:
+        job = start_answer(batch.id, name, content, lines, actor=current_actor())
+        return redirect(url_for("jobs.show", job_id=job.id))
     try:
         report = steps.run(
             lambda: answer_file(
@@ -109,12 +115,5 @@ def answer_confirm(batch_id: int) -> Response:
     except DomainError as error:
         flash_error(error)
         return redirect(url_for("batches.answer_upload", batch_id=batch.id))
-    flash(
-        _(
-            "The bank's answer is recorded: %(paid)s lines paid, %(failed)s failed.",
-            paid=report.paid,
-            failed=report.failed,
-        ),
-        "success",
-    )
+    flash(recorded(report), "success")
     return redirect(url_for("batches.detail", batch_id=batch.id))

@@ -20,7 +20,7 @@ from app.services import bank_files, batches, cases, ledger, registry
 from tests.bank_file_helpers import answer as answer_from
 from tests.bank_file_helpers import file_rows
 from tests.batch_helpers import approved_cases, fund, person
-from tests.conftest import ACTOR, PASSWORD
+from tests.conftest import ACTOR, PASSWORD, wait_for_job
 from tests.registry_helpers import worker_input
 
 AMOUNT_COLUMN = 6  # the generic template's amount column
@@ -126,7 +126,9 @@ def test_prepare_approve_by_another_person_download_and_the_list(client, auth, w
     assert own.status_code == 302
     db.session.refresh(batch)
     assert batch.status == "draft"
-    assert "不能" in _text(client.get(f"/batches/{batch.id}"))  # the four-eyes refusal, flashed
+    assert "制作代发批次的人不能审批该批次" in _text(client.get(f"/batches/{batch.id}"))  # flashed
+    refusal = db.session.execute(select(AuditEntry).order_by(AuditEntry.id.desc())).scalars().first()
+    assert refusal.action == "four_eyes.refused"
     auth.logout()
 
     auth.login("finance", "chief")
@@ -284,3 +286,19 @@ def test_another_units_batch_is_404_on_every_batch_page(client, auth, world, mak
     assert batch.status == "draft"
     assert db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one() == before
     assert db.session.get(Case, made[0].id).status == "approved"
+
+
+def test_a_large_batchs_answer_is_recorded_as_a_job_with_its_progress_page(app, client, sent):
+    batch, data = sent
+    app.config["BATCH_ANSWER_JOB_LINES"] = 2  # three lines count as large here
+    _login(client, "cashier")
+    results = [("成功", "", "2015-06-02"), ("失败", "账户已销户", ""), ("成功", "", "2015-06-03")]
+    page = _text(_upload(client, batch, _answer(data, results)))
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    started = client.post(f"/batches/{batch.id}/answer/confirm", data={"token": token})
+    assert started.status_code == 302 and started.headers["Location"].startswith("/jobs/")
+    done = wait_for_job(client, started.headers["Location"])
+    assert f"代发批次 {batch.batch_no} 的银行回盘已登记：成功 2 笔，失败 1 笔" in done
+    assert 'href="/batches"' in done
+    db.session.expire_all()
+    assert batches.load(batch.id, ACTOR).status == "done" and _payments() == 2
