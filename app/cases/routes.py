@@ -31,8 +31,8 @@ from app.models.cases import AID_TYPES, CASE_STATUSES, PAYMENT_METHODS, Case
 from app.models.ledger import Fund
 from app.registry.forms import choices
 from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
-from app.services.batches import queries as batch_queries
 from app.services import users as user_service
+from app.services.batches import queries as batch_queries
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 

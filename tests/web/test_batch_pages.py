@@ -228,8 +228,9 @@ def test_a_campaign_roster_is_paid_as_one_batch(client, auth, world):
     page = _text(client.get(f"/batches/new?campaign={campaign.id}"))
     assert "2015年元旦春节送温暖" in page and f'value="{other.id}"' not in page
     in_campaign = [c for c in campaign.cases if c.status == "approved"]
-    assert in_campaign and all(f'value="{c.id}"' in page for c in in_campaign if c.worker.bank_account_protected)
     payable = [c for c in in_campaign if c.worker.bank_account_protected]
+    assert len(payable) == 3 and all(f'value="{c.id}"' in page for c in payable)
+    assert len(in_campaign) == 4 and "未登记银行卡" in page  # household No. 1 has no card
     response = _prepare(client, payable, campaign=str(campaign.id))
     assert response.status_code == 302
     batch = _batch()

@@ -75,7 +75,7 @@ VARIANTS = {
     "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
-    "batches.index": ["?status=" + status for status in ("draft", "sent", "done")] + ["?year=2015&fund=2015100001"],
+    "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
