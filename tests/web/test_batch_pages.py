@@ -184,6 +184,11 @@ def test_the_answer_is_checked_then_taken_once_and_shown_on_the_case_and_home(cl
     home = _text(client.get("/"))
     section = home.split('id="todo-bank_failed"')[1].split("</section>")[0]
     assert f'href="/cases/{failed_case}"' in section and "户名与账号不符" in section
+    # Paid again in a new batch: it can be chosen, and the page says why it failed before.
+    again_page = _text(client.get("/batches/new"))
+    assert f'value="{failed_case}"' in again_page and "此前银行代发失败：户名与账号不符" in again_page
+    assert _prepare(client, [db.session.get(Case, failed_case)]).status_code == 302
+    assert f'href="/cases/{failed_case}"' not in _text(client.get("/")).split('id="todo-bank_failed"')[1]
 
 
 def test_an_answer_with_a_wrong_amount_is_refused_whole_naming_the_row(client, sent):

@@ -152,6 +152,7 @@ class Candidate:
     account: str
     reason: str = ""
     open_batch: PaymentBatch | None = None
+    failed_before: str = ""  # the bank's reason when an earlier batch could not pay it
 
 
 def _open_batches(case_ids: list[int]) -> dict[int, PaymentBatch]:
@@ -161,6 +162,16 @@ def _open_batches(case_ids: list[int]) -> dict[int, PaymentBatch]:
         .where(PaymentBatchLine.case_id.in_(case_ids), PaymentBatchLine.status == "pending")
     )
     return {case_id: batch for case_id, batch in rows}
+
+
+def _last_failures(case_ids: list[int]) -> dict[int, str]:
+    """The bank's reason on each case's latest failed line."""
+    rows = db.session.execute(
+        select(PaymentBatchLine.case_id, PaymentBatchLine.reason)
+        .where(PaymentBatchLine.case_id.in_(case_ids), PaymentBatchLine.status == "failed")
+        .order_by(PaymentBatchLine.id)
+    )
+    return {case_id: reason or "" for case_id, reason in rows}
 
 
 def candidates(actor: Actor, fund: Fund, *, campaign_id: int | None = None) -> list[Candidate]:
@@ -179,6 +190,7 @@ def candidates(actor: Actor, fund: Fund, *, campaign_id: int | None = None) -> l
     ids = [c.id for c in found]
     paid = _net_paid(ids) if ids else {}
     held = _open_batches(ids) if ids else {}
+    failed = _last_failures(ids) if ids else {}
     made = []
     for case in found:
         outstanding = (case.approved_amount or ZERO) - paid.get(case.id, ZERO)
@@ -197,6 +209,7 @@ def candidates(actor: Actor, fund: Fund, *, campaign_id: int | None = None) -> l
                 account=mask_card(worker.bank_account_last4),
                 reason=reason,
                 open_batch=held.get(case.id),
+                failed_before=failed.get(case.id, ""),
             )
         )
     return made
