@@ -88,6 +88,9 @@ class Config:
     # Up to this many ledger entries in the year, the reconciliation page checks on the spot
     # (tens of milliseconds); past it, it shows the latest stored run (see README).
     RECONCILE_PAGE_MAX_ENTRIES = int(os.environ.get("RECONCILE_PAGE_MAX_ENTRIES", "20000"))
+    # A bank's answer (回盘) for a batch of more lines than this is recorded as a background
+    # job with its progress page (about 8 ms a line on PostgreSQL); a smaller one at once.
+    BATCH_ANSWER_JOB_LINES = int(os.environ.get("BATCH_ANSWER_JOB_LINES", "200"))
     ENV_NAME = "development"
 
 

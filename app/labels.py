@@ -155,6 +155,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
 
 def tables() -> dict[str, Mapping[Any, Any]]:
     """Every label table by kind (imported on use: the owners import this module too)."""
+    from app.models.batches import BATCH_STATUSES, LINE_STATUSES
     from app.models.cases import AID_TYPES, CAMPAIGN_STATUSES, CASE_STATUSES, PAYMENT_METHODS
     from app.models.episodes import EXIT_REASONS, VISIT_KINDS
     from app.models.jobs import JOB_STATUS_LABELS
@@ -175,6 +176,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "audit_action": AUDIT_ACTION_LABELS,
         "audit_area": AREA_LABELS,
         "audit_field": FIELD_LABELS,
+        "batch_status": BATCH_STATUSES,
+        "batch_line_status": LINE_STATUSES,
         "door": DOOR_LABELS,
         "campaign_status": CAMPAIGN_STATUSES,
         "case_status": CASE_STATUSES,

@@ -42,6 +42,12 @@ def mask_phone(phone: str) -> str:
     return "*" * len(value)
 
 
+def mask_card(last4: str | None) -> str:
+    """A bank card as pages show it, ``****4567`` (the registry keeps only the last four
+    in the clear); no card is ``—``."""
+    return f"****{last4}" if last4 else "—"
+
+
 def scrub(text: str) -> str:
     """Mask every ID-number-like sequence in free text (log lines, audit details)."""
     return _ID_LIKE.sub(lambda m: m.group(1) + "*" * 10 + m.group(2).upper(), text)

@@ -25,7 +25,7 @@ from app.models.ledger import Fund
 from app.models.registry import CLOSED, LEVEL_LABELS, OUT_OF_HARDSHIP
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import budgets, cases, policy, registry, units
+from app.services import batches, budgets, cases, policy, registry, units
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.eligibility import CATEGORIES, EVIDENCE_KINDS
@@ -67,6 +67,7 @@ class EveryState:
     job_ids: dict[int, str] = field(default_factory=dict)  # job id -> the role that owns it
     fund_codes: list[str] = field(default_factory=list)
     attachment_ids: list[int] = field(default_factory=list)  # scans on the first household's file
+    batch_ids: dict[str, int] = field(default_factory=dict)  # status -> a bank batch in it
 
 
 def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
@@ -161,6 +162,7 @@ def build(jobs_folder: Path) -> EveryState:
     )
     state.worker_ids = [w.id for w in workers]
 
+    _batches(state, unit, hardship, caseworker, reviewer, finance, admin)
     _cases(state, workers, hardship, caseworker, reviewer, finance)
     registry.change_status(
         workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date.today(), actor=caseworker
@@ -275,9 +277,63 @@ def _cases(
     }
 
 
+def _batches(
+    state: EveryState,
+    unit: object,
+    hardship: Fund,
+    caseworker: Actor,
+    reviewer: Actor,
+    finance: Actor,
+    admin: Actor,
+) -> None:
+    """Bank payment batches (代发批次) in every status, prepared by the administrator (so
+    finance may approve them), one answered with a line the bank could not pay."""
+    made = []
+    for seq in range(60, 71):
+        worker = registry.register(
+            worker_input(
+                seq, name=f"代发{seq}", bank_name="中国工商银行张家口分行", bank_account=f"62220204{seq:011d}"
+            ),
+            unit=unit,
+            actor=caseworker,
+        ).worker
+        state.worker_ids.append(worker.id)
+        case = cases.open_case(
+            worker, fund=hardship, aid_type="living", amount="300", reason="生活困难", actor=caseworker
+        )
+        cases.submit(case, actor=caseworker)
+        cases.approve(case, actor=reviewer)
+        made.append(case.id)
+    groups = {"draft": 1, "cancelled": 1, "approved": 1, "sent": 2, "answered": 2, "done": 3}
+    start = 0
+    for status, size in groups.items():
+        batch = batches.prepare(hardship, made[start : start + size], actor=admin)
+        start += size
+        if status == "cancelled":
+            batches.cancel(batch, actor=finance)
+        elif status != "draft":
+            batches.approve(batch, actor=finance)
+        if status in ("sent", "answered", "done"):
+            batches.bank_file(batch, "csv", actor=finance)
+        if status in ("answered", "done"):
+            results = ["paid", "failed", "paid"][:size] if status == "done" else ["paid"]
+            answer = [
+                batches.AnswerLine(line.id, result, "户名与账号不符" if result == "failed" else "")
+                for line, result in zip(batch.lines, results, strict=False)
+            ]
+            batches.answer(batch, answer, actor=finance, paid_on=date(YEAR, 6, 1))
+        assert batch.status == status, (status, batch.status)
+        state.batch_ids[status] = batch.id
+
+
 def _jobs(state: EveryState, people: dict[str, User], jobs_folder: Path) -> None:
     """Of every kind, one finished (with its file) and one failed, owned by who starts them."""
-    owners = {"audit_package": "auditor", "registry_import": "caseworker", "reconciliation": "auditor"}
+    owners = {
+        "audit_package": "auditor",
+        "registry_import": "caseworker",
+        "reconciliation": "auditor",
+        "batch_answer": "finance",
+    }
     jobs_folder.mkdir(parents=True, exist_ok=True)
     for kind in KIND_LABELS:
         for status in ("done", "failed"):

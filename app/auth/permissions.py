@@ -31,6 +31,7 @@ class Permission(StrEnum):
     PAYMENTS_MAKE = "payments.make"
     PAYMENTS_REVERSE = "payments.reverse"
     VOUCHERS_VIEW = "vouchers.view"  # the accounting vouchers (记账凭证): finance and audit
+    BATCHES_VIEW = "batches.view"  # the bank payment batches (代发批次) and their lines
     REPORTS_VIEW = "reports.view"
     AUDIT_VIEW = "audit.view"  # the audit log's administration view
     AUDIT_EXPORT = "audit.export"
@@ -61,12 +62,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PAYMENTS_REVERSE,
             Permission.BOOKS_CLOSE,
             Permission.VOUCHERS_VIEW,
+            Permission.BATCHES_VIEW,
         }
     ),
     # Reads everything, changes nothing; the only role that sees the audit log.
     "auditor": frozenset(
         _EVERYONE
-        | {Permission.REGISTRY_VIEW, Permission.AUDIT_VIEW, Permission.AUDIT_EXPORT, Permission.VOUCHERS_VIEW}
+        | {
+            Permission.REGISTRY_VIEW,
+            Permission.AUDIT_VIEW,
+            Permission.AUDIT_EXPORT,
+            Permission.VOUCHERS_VIEW,
+            Permission.BATCHES_VIEW,
+        }
     ),
     # Users, years, budgets and parameters; pays and approves nothing, and cannot
     # read the audit log's administration view alone.

@@ -32,6 +32,7 @@ from app.models.ledger import Fund
 from app.registry.forms import choices
 from app.services import cases, eligibility, funds, ledger, loaders, registry, steps
 from app.services import users as user_service
+from app.services.batches import queries as batch_queries
 from app.services.errors import DomainError, NotFound, ValidationFailed
 
 
@@ -123,6 +124,7 @@ def _detail(
         outstanding=outstanding,
         reversal_form=ReversalForm(formdata=None),
         reversal_refused=reversal_refused,
+        bank_lines=batch_queries.lines_of_case(case.id),
         people=user_service.display_names({e.actor_id for e in case.events}),
         confirm={
             "pay": attributes(confirmations.payment(case)),

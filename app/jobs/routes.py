@@ -27,7 +27,7 @@ def index() -> str:
 
 
 #: Where the result of a job of each kind is read, when it is not a file.
-RESULT_PAGES = {"reconciliation": "reports.reconciliation_page"}
+RESULT_PAGES = {"reconciliation": "reports.reconciliation_page", "batch_answer": "batches.index"}
 
 
 @bp.route("/<int:job_id>")

@@ -246,6 +246,7 @@ KIND_LABELS = {
     "audit_package": _l("Audit package"),
     "registry_import": _l("Registry import"),
     "reconciliation": _l("Reconciliation"),
+    "batch_answer": _l("Bank's answer to a batch"),
 }
 
 

@@ -458,6 +458,31 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.amount_words", "GET"): {"": Call(names=None, values={"amount": lambda w: "1800"})},
+    # --- bank payment batches (pages) ----------------------------------------------------
+    ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
+    ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},
+    ("batches.new", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            sibling=ok(422),
+            lands="payment_batches",
+            body=lambda w: {
+                "fund": str(w.a.hardship_fund_id),
+                "template": "generic",
+                "case_ids": [str(w.a.case_batchable_id)],
+            },
+        )
+    },
+    ("batches.detail", "GET"): {"": Call(shows=True)},
+    ("batches.approve", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
+    ("batches.cancel", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
+    # The world's batch is a draft: no file yet, refused with a message (302 back to its page).
+    ("batches.bank_file", "POST"): {"": Call(ok=ok(302), body=lambda w: {"format": "csv", "confirmed": "1"})},
+    ("batches.answer_upload", "GET"): {"": Call()},
+    ("batches.answer_upload", "POST"): {"": Call(ok=ok(422), body=lambda w: {})},
+    ("batches.answer_confirm", "POST"): {"": Call(ok=ok(302), body=lambda w: {"token": "x" * 22})},
     ("cases.campaign_roster", "GET"): {"": Call(shows=True)},
     ("cases.payment_voucher", "GET"): {"": Call(shows=True)},
     ("cases.notice_list", "GET"): {"": Call(names=None, values=YEAR_Q)},

@@ -104,7 +104,7 @@ def test_a_reviewer_sees_notice_periods_ending(client, auth, world):
     assert 'href="/cases/notice-list"' in notices
 
 
-def test_finance_sees_approved_cases_and_the_place_of_bank_batches(client, auth, world):
+def test_finance_sees_approved_cases_and_the_bank_batches(client, auth, world):
     auth.login("finance", "fn")
     case = db.session.execute(select(Case)).scalars().first()
     cases.submit(case, actor=ACTOR)
@@ -113,7 +113,15 @@ def test_finance_sees_approved_cases_and_the_place_of_bank_batches(client, auth,
     page = client.get("/").get_data(as_text=True)
     pay = _section(page, "pay")
     assert f'href="/cases/{case.id}"' in pay and "批准 ¥750.00" in pay
-    assert "银行批量代发功能尚未开通" in _section(page, "batches")
+    batches = _section(page, "batches")
+    assert "待审批的代发批次" in batches and "没有待审批的代发批次" in batches
+    assert 'href="/batches?status=draft"' in batches
+    for key, words in (
+        ("batches_send", "没有待送银行的已审批批次"),
+        ("batches_bank", "没有等待银行回盘的批次"),
+        ("bank_failed", "没有待重新发放的代发失败明细"),
+    ):
+        assert words in _section(page, key)
 
 
 def test_the_auditor_sees_the_reconciliation_and_the_chain(client, auth, world):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from app.admin.forms import PolicyForm, RoleForm, UnitEditForm, UnitForm, UserForm, UserNameForm
 from app.auth.forms import ChangePasswordForm, LoginForm
+from app.batches.forms import PrepareForm
 from app.cases.forms import (
     ApproveForm,
     CampaignForm,
@@ -102,6 +103,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/payments/1/reversal", ReversalForm),
     ("caseworker", "/campaigns", CampaignForm),
     ("finance", "/checkups/2/1", CheckupForm),
+    ("finance", "/batches/new", PrepareForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),

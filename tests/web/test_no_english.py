@@ -82,10 +82,11 @@ VARIANTS = {
     "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
+    "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
-EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail"}
+EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail"}
 
 
 @dataclass
@@ -124,6 +125,7 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "unit_id": unit_ids,
         "code": list(state.fund_codes),
         "attachment_id": list(state.attachment_ids),
+        "batch_id": sorted(state.batch_ids.values()),
     }
 
 

@@ -15,6 +15,7 @@ from app.models.registry import CLOSED, ON_FILE, Visit, Worker
 from app.models.users import User
 from app.money import format_yuan
 from app.services import eligibility
+from app.services.home import batches as batch_sections
 from app.services.home.follow_ups import follow_ups_section
 from app.services.home.sections import LIMIT, Item, Section, amount_of, case_section, listed, scoped
 from app.services.home.status import policy_section, reveal_limits_section, role_changes_section
@@ -292,17 +293,6 @@ def rosters_to_pay(unit_ids: list[int] | None) -> Section:
     )
 
 
-def bank_batches() -> Section:
-    """银行批量代发: not built yet; the place is kept so finance knows where it will be."""
-    return Section(
-        "batches",
-        _("Bank transfer batches"),
-        [],
-        0,
-        _("Bank transfer batches are not available yet: pay each case on its own page."),
-    )
-
-
 def sections_for(
     user: User, unit_ids: list[int] | None, year: int, today: date | None = None
 ) -> list[Section]:
@@ -324,7 +314,12 @@ def sections_for(
             notices_ending(user, unit_ids, today),
         ]
     if user.role == "finance":
-        return [cases_to_pay(user, unit_ids), rosters_to_pay(unit_ids), bank_batches()]
+        return [
+            cases_to_pay(user, unit_ids),
+            rosters_to_pay(unit_ids),
+            *batch_sections.open_batches(user, unit_ids),
+            batch_sections.failed_lines(unit_ids),
+        ]
     if user.role == "admin":
         return [role_changes_section(user.id, unit_ids), policy_section(year)]
     if user.role == "auditor":
