@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
+from app.models.decisions import DemocraticReview, HomeInvestigation
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
@@ -21,10 +22,12 @@ __all__ = [
     "Campaign",
     "Case",
     "CaseEvent",
+    "DemocraticReview",
     "Evidence",
     "FiscalYear",
     "FourEyesException",
     "Fund",
+    "HomeInvestigation",
     "HouseholdMember",
     "Job",
     "LedgerAccount",

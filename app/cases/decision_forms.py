@@ -1,0 +1,26 @@
+"""Forms of what a decision rests on: the home investigation and the democratic review."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+
+from app.models.decisions import REVIEW_RESULTS
+from app.registry.forms import choices
+
+
+class InvestigationForm(FlaskForm):
+    visited_on = DateField(_l("Date of the visit"), id="investigation-date")
+    investigators = TextAreaField(_l("Investigators (at least two, one a line)"))
+    findings = TextAreaField(_l("Findings"))
+    authorisation_signed = BooleanField(_l("The family signed the authorisation to check its finances"))
+
+
+class ReviewForm(FlaskForm):
+    held_on = DateField(_l("Date of the review"), id="review-date")
+    participants = StringField(_l("Number of participants"))
+    result = SelectField(
+        validate_choice=False, label=_l("Result"), choices=choices(REVIEW_RESULTS, blank=True)
+    )
+    note = TextAreaField(_l("Note on the review (optional)"), id="review-note")
