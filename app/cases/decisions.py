@@ -47,19 +47,11 @@ def facts(case: Case) -> dict[str, Any]:
     }
 
 
-def _dates_from_service(*fields: Any) -> None:
-    """A date that is not a date is said by the service, in the same words as a missing one."""
-    for item in fields:
-        item.errors = []
-
-
 @bp.route("/cases/<int:case_id>/investigations", methods=["POST"])
 @require(Permission.CASES_CREATE)
 def investigation(case_id: int) -> Answer:
     case = _case(case_id)
     form = InvestigationForm()
-    form.validate_on_submit()
-    _dates_from_service(form.visited_on)
     return _step(
         case,
         form,
@@ -83,8 +75,6 @@ def investigation(case_id: int) -> Answer:
 def review(case_id: int) -> Answer:
     case = _case(case_id)
     form = ReviewForm()
-    form.validate_on_submit()
-    _dates_from_service(form.held_on)
     return _step(
         case,
         form,
