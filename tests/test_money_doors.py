@@ -151,7 +151,13 @@ def _state() -> tuple[object, ...]:
 def _new_case(client, amount: str, aid_type: str = "living"):
     return client.post(
         "/workers/1/cases/new",
-        data={"fund_code": str(_hardship().id), "aid_type": aid_type, "amount": amount, "reason": "生活困难"},
+        data={
+            "fund_code": str(_hardship().id),
+            "aid_type": aid_type,
+            "amount": amount,
+            "out_of_pocket": "20000" if aid_type == "medical" else "",
+            "reason": "生活困难",
+        },
     )
 
 

@@ -5,4 +5,13 @@ from flask import Blueprint
 bp = Blueprint("cases", __name__)
 
 # The views attach themselves to bp.
-from app.cases import actions, campaigns, checkups, confirmations, listing, papers, routes  # noqa: E402,F401
+from app.cases import (  # noqa: E402,F401
+    actions,
+    campaigns,
+    checkups,
+    confirmations,
+    decisions,
+    listing,
+    papers,
+    routes,
+)

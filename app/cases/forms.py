@@ -40,6 +40,7 @@ class CaseForm(FlaskForm):
         validate_choice=False, label=_l("Form of aid"), choices=choices(AID_TYPES, blank=True)
     )
     amount = StringField(_l("Amount requested (yuan; 0 for help without money)"))
+    out_of_pocket = StringField(_l("Out-of-pocket amount from the evidence (yuan; medical aid only)"))
     reason = TextAreaField(_l("Reason"))
 
 

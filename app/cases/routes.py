@@ -70,12 +70,17 @@ def new(worker_id: int) -> str | Response:
                 amount=(form.amount.data or "").strip(),
                 reason=form.reason.data or "",
                 actor=current_actor(),
+                out_of_pocket=(form.out_of_pocket.data or "").strip(),
             )
 
         try:
             case = steps.run(step, name="case.create", actor=current_actor())
         except DomainError as error:
-            errors = error.errors if isinstance(error, ValidationFailed) else {"reason": [error.message]}
+            errors = (
+                error.errors
+                if isinstance(error, ValidationFailed)
+                else {error.field or "reason": [error.message]}
+            )
             for name, messages in errors.items():
                 field = getattr(form, name if name != "amount" else "amount", None)
                 if field is not None:
@@ -98,9 +103,12 @@ def _detail(
     """The case's page. A refused form (``approve_form=form``, ...) is shown as it was
     sent, its errors at its fields; the other forms start afresh (``formdata=None``: not
     filled from the refused request). Nothing the person typed is lost."""
+    from app.cases import decisions  # the panel's module imports this one
+
     paid = cases.paid_amount(case)
     outstanding = ledger.outstanding_on(case.commitment) if case.commitment else None
     fresh = {
+        **decisions.fresh_forms(),
         "submit_form": SubmitForm(formdata=None),
         "cancel_form": CancelForm(formdata=None),
         "objection_form": ObjectionForm(formdata=None),
@@ -126,6 +134,7 @@ def _detail(
         reversal_refused=reversal_refused,
         bank_lines=batch_queries.lines_of_case(case.id),
         people=user_service.display_names({e.actor_id for e in case.events}),
+        decision=decisions.facts(case),
         confirm={
             "pay": attributes(confirmations.payment(case)),
             "close": attributes(confirmations.closing(case, paid, outstanding)),

@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
+from app.models.decisions import DemocraticReview, HomeInvestigation
 from app.models.episodes import FollowUp, HouseholdEpisode
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
@@ -27,11 +28,13 @@ __all__ = [
     "Campaign",
     "Case",
     "CaseEvent",
+    "DemocraticReview",
     "Evidence",
     "FiscalYear",
     "FollowUp",
     "FourEyesException",
     "Fund",
+    "HomeInvestigation",
     "HouseholdEpisode",
     "HouseholdMember",
     "Job",

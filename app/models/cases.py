@@ -52,6 +52,7 @@ class Case(db.Model):
         ),
         CheckConstraint(_in("status", CASE_STATUSES), name="status"),
         CheckConstraint(_in("aid_type", AID_TYPES), name="aid_type"),
+        CheckConstraint("out_of_pocket IS NULL OR out_of_pocket > 0", name="out_of_pocket_positive"),
         Index("ix_cases_status_unit", "status", "unit_id"),
         Index("ix_cases_worker_year", "worker_id", "year"),
         # The ledger page links each entry to its case through the commitment.
@@ -66,6 +67,8 @@ class Case(db.Model):
     aid_type: Mapped[str] = mapped_column(String(20))
     requested_amount: Mapped[Decimal] = mapped_column(Money())
     approved_amount: Mapped[Decimal | None] = mapped_column(Money())
+    # 自付: the patient's own share from the evidence, the cap of medical aid.
+    out_of_pocket: Mapped[Decimal | None] = mapped_column(Money())
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     notice_start: Mapped[date | None] = mapped_column(Date)

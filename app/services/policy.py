@@ -57,6 +57,19 @@ DAYS_HINT = _l("a whole number of days from 0 to 60, such as 7")
 REVEALS_HINT = _l("a whole number of reveals from 1 to 10000, such as 30")
 MONTHS_HINT = _l("whole numbers of months from 1 to 120, separated by commas, such as 3,6,12")
 PHONE_HINT = _l("a telephone number, such as 0311-12345678")
+SWITCH_HINT = _l("yes or no (是 or 否)")
+
+_SWITCH_WORDS = {"是": True, "否": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def _switch(text: str) -> bool:
+    """A step required or not: 是/否 as typed (1/0, yes/no, True/False as stored)."""
+    word = text.strip().lower()
+    if word in ("true", "false"):
+        return word == "true"
+    if word not in _SWITCH_WORDS:
+        raise ValueError(text)
+    return _SWITCH_WORDS[word]
 
 
 def _phone(text: str) -> str:
@@ -77,7 +90,13 @@ class PolicyKey:
 
     @property
     def hint(self) -> object:
-        hints = {_reveals: REVEALS_HINT, _days: DAYS_HINT, _phone: PHONE_HINT, _months: MONTHS_HINT}
+        hints = {
+            _reveals: REVEALS_HINT,
+            _days: DAYS_HINT,
+            _phone: PHONE_HINT,
+            _months: MONTHS_HINT,
+            _switch: SWITCH_HINT,
+        }
         return hints.get(self.parse, MONEY_HINT)
 
 
@@ -93,6 +112,11 @@ KEYS: dict[str, PolicyKey] = {
     "ceiling_legal": PolicyKey(_l("Ceiling per household per year: legal aid (yuan)"), _money),
     "ceiling_training": PolicyKey(_l("Ceiling per household per year: vocational training (yuan)"), _money),
     "ceiling_employment": PolicyKey(_l("Ceiling per household per year: job referral (yuan)"), _money),
+    "living_aid_cap_per_household": PolicyKey(
+        _l("Living aid cap per household per year, below the minimum-living amount (yuan)"), _money
+    ),
+    "require_home_investigation": PolicyKey(_l("Home investigation required before a decision"), _switch),
+    "require_democratic_review": PolicyKey(_l("Democratic review required before a decision"), _switch),
     "supervision_phone": PolicyKey(_l("Supervision phone printed on public notices"), _phone),
     "follow_up_months": PolicyKey(_l("Follow-up calls after an exit (months, default 3,6,12)"), _months),
     "reveal_daily_limit": PolicyKey(
@@ -123,6 +147,8 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
         raise InvalidInput(message, field="value") from None
     if isinstance(parsed, tuple):
         text = ",".join(str(part) for part in parsed)
+    if isinstance(parsed, bool):
+        text = "是" if parsed else "否"
     else:
         text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)
     row = db.session.execute(

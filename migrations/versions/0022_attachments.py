@@ -2,7 +2,7 @@
 name, with their size and SHA-256
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-02 19:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 

@@ -391,6 +391,22 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         # The case is not on notice: the step is refused with a message (the page again, 422).
         "": Call(values=SUBMITTED, ok=ok(422), body=lambda w: {"note": "群众有异议"})
     },
+    ("cases.investigation", "POST"): {
+        "": Call(
+            values=SUBMITTED,
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"visited_on": "2015-03-01", "investigators": "张三\n李四", "findings": "属实"},
+        )
+    },
+    ("cases.review", "POST"): {
+        "": Call(
+            values=SUBMITTED,
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"held_on": "2015-03-01", "participants": "9", "result": "agree"},
+        )
+    },
     ("cases.approve", "POST"): {
         "": Call(values=SUBMITTED, ok=ok(302), acts=True, body=lambda w: {"amount": "800", "note": "同意"})
     },

@@ -37,6 +37,7 @@ def test_the_main_journey(live_server: str, browser: Browser):
     caseworker.get_by_role("link", name="新建帮扶申请").click()
     caseworker.get_by_label("帮扶方式", exact=True).select_option("medical")
     caseworker.get_by_label("申请金额（元；不涉及资金的帮扶填 0）", exact=True).fill("2000")
+    caseworker.get_by_label("证明材料所列个人自付金额（元；仅医疗救助）", exact=True).fill("2600")
     caseworker.get_by_label("原因", exact=True).fill("住院治疗")
     caseworker.get_by_role("button", name="保存为草稿").click()
     caseworker.get_by_role("button", name="提交").click()

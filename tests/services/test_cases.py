@@ -493,6 +493,8 @@ def test_a_campaign_is_approved_as_one_batch_and_paid_line_by_line(office):
 
 
 def test_a_campaign_that_would_overdraw_is_refused_whole(office):
+    # A line high enough that 100,000.01 each stays within the living-aid cap (3000 × 12 × 3).
+    policy.set_value(2015, "minimum_living_line", "3000", actor=ACTOR)
     _households(office, 2)
     a = office["actors"]
     campaign = cases.plan_campaign(

@@ -58,6 +58,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.submit": ("POST", "/cases/1/submit", P.CASES_CREATE),
     "cases.cancel": ("POST", "/cases/1/cancel", P.CASES_CREATE),
     "cases.objection": ("POST", "/cases/1/objection", P.CASES_CREATE),
+    "cases.investigation": ("POST", "/cases/1/investigations", P.CASES_CREATE),
+    "cases.review": ("POST", "/cases/1/reviews", P.CASES_CREATE),
     "cases.approve": ("POST", "/cases/1/approve", P.CASES_DECIDE),
     "cases.reject": ("POST", "/cases/1/reject", P.CASES_DECIDE),
     "cases.close": ("POST", "/cases/1/close", P.CASES_DECIDE),

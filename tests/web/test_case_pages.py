@@ -24,7 +24,13 @@ def test_the_case_journey(client, auth, world):
     auth.login("caseworker", "cw")
     response = client.post(
         "/workers/1/cases/new",
-        data={"fund_code": str(fund.id), "aid_type": "medical", "amount": "2000", "reason": "住院"},
+        data={
+            "fund_code": str(fund.id),
+            "aid_type": "medical",
+            "amount": "2000",
+            "out_of_pocket": "2600.00",
+            "reason": "住院",
+        },
     )
     case = db.session.execute(select(Case).where(Case.aid_type == "medical")).scalar_one()
     assert response.headers["Location"] == f"/cases/{case.id}"

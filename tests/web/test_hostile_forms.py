@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.admin.forms import PolicyForm, RoleForm, UnitEditForm, UnitForm, UserForm, UserNameForm
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.batches.forms import PrepareForm
+from app.cases.decision_forms import InvestigationForm, ReviewForm
 from app.cases.forms import (
     ApproveForm,
     CampaignForm,
@@ -95,6 +96,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/model-workers/new", ModelWorkerForm),
     ("caseworker", "/workers/1/cases/new", CaseForm),
     ("caseworker", "/cases/2/objection", ObjectionForm),
+    ("caseworker", "/cases/2/investigations", InvestigationForm),
+    ("caseworker", "/cases/2/reviews", ReviewForm),
     ("caseworker", "/cases/2/cancel", CancelForm),
     ("reviewer", "/cases/2/approve", ApproveForm),
     ("reviewer", "/cases/2/reject", RejectForm),

@@ -20,7 +20,13 @@ def test_the_timeline_and_the_header_show_real_names(client, auth, world):
     db.session.commit()
     client.post(
         "/workers/1/cases/new",
-        data={"fund_code": str(fund.id), "aid_type": "medical", "amount": "800", "reason": "住院"},
+        data={
+            "fund_code": str(fund.id),
+            "aid_type": "medical",
+            "amount": "800",
+            "out_of_pocket": "800",
+            "reason": "住院",
+        },
     )
     case = db.session.execute(select(Case).where(Case.aid_type == "medical")).scalar_one()
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)

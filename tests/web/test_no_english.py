@@ -339,6 +339,8 @@ def _refusals(state: EveryState) -> list[tuple[str, str, dict[str, str], str]]:
         ("caseworker", f"/workers/{worker}/visits", {"visited_on": "很多"}, "请"),
         ("finance", f"/cases/{approved}/payments", {"amount": "很多", "paid_on": "2015-02-30"}, "帮扶申请"),
         ("reviewer", f"/cases/{submitted}/approve", {"amount": "很多"}, "帮扶申请"),
+        ("caseworker", f"/cases/{submitted}/investigations", {"visited_on": "很多"}, "请填写至少两名调查人"),
+        ("caseworker", f"/cases/{submitted}/reviews", {"participants": "很多"}, "请填写参加人数"),
         ("caseworker", "/campaigns", {"amount_each": "很多", "fund_code": "nonsense"}, "请"),
         (
             "admin",

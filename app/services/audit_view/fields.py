@@ -130,6 +130,11 @@ FIELD_LABELS: dict[str, Any] = {
     "revision": _l("Database revision"),
     "format": _l("Format"),
     "filters": _l("Filters"),
+    "investigators": _l("Investigators"),
+    "authorisation_signed": _l("Authorisation to check finances signed"),
+    "held_on": _l("Held on"),
+    "review_result": _l("Result of the review"),
+    "out_of_pocket": _l("Out-of-pocket amount"),
 }
 
 #: The door a step came through.
@@ -147,6 +152,7 @@ _MONEY_FIELDS = frozenset(
         "amount_each",
         "total",
         "requested",
+        "out_of_pocket",
         "income",
         "expenditure",
         "household_monthly_income",
@@ -169,10 +175,11 @@ _CODE_FIELDS = {
     "reveal_purpose": None,
     "exit_reason": None,
     "visit_kind": None,
+    "review_result": "review_result",
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}
-_DATE_FIELDS = frozenset({"received_on", "visited_on", "on"})
+_DATE_FIELDS = frozenset({"received_on", "visited_on", "held_on", "on"})
 _SKIPPED_FIELDS = frozenset({"fields"})  # form field names: the message already says which
 
 

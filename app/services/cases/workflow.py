@@ -25,6 +25,8 @@ from app.models.types import utcnow
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
 from app.services import aid, ledger, loaders, policy
 from app.services.audit import Actor, record
+from app.services.cases import caps, decisions
+from app.services.cases.caps import CeilingExceeded
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
 from app.services.four_eyes import ensure_different
 from app.services.inputs import clean_text
@@ -37,10 +39,6 @@ CHECKUP = "model_worker_checkup"
 
 class WrongState(DomainError):
     """The case is not in a state that allows this step."""
-
-
-class CeilingExceeded(DomainError):
-    """The amount would pass a yearly ceiling."""
 
 
 #: (from status, action) -> new status. Anything else is refused.
@@ -128,11 +126,33 @@ def _text(value: str, limit: int) -> str:
 
 
 def open_case(
-    worker: Worker, *, fund: Fund, aid_type: str, amount: object, reason: str, actor: Actor
+    worker: Worker,
+    *,
+    fund: Fund,
+    aid_type: str,
+    amount: object,
+    reason: str,
+    actor: Actor,
+    out_of_pocket: object | None = None,
 ) -> Case:
     """A new application in draft. Only service-only aid (legal aid, training, job
-    referral) may ask for no money (0.00): the rule is app/services/aid.py's."""
+    referral) may ask for no money (0.00): the rule is app/services/aid.py's. A medical
+    case carries the patient's out-of-pocket amount (自付) from the evidence: a door that
+    asks for it passes what was typed, and empty is refused for medical aid; ``None`` is a
+    door that does not ask for it yet (the API), and the case then has no medical cap. The
+    amount asked for is held to the caps (app/services/cases/caps.py).
+    Raises ValidationFailed, CapExceeded."""
     errors: dict[str, list[str]] = {}
+    own_share: Decimal | None = None
+    if out_of_pocket is not None and str(out_of_pocket).strip() == "" and aid_type == caps.MEDICAL:
+        errors["out_of_pocket"] = [_("Enter the patient's out-of-pocket amount from the evidence.")]
+    elif out_of_pocket is not None and str(out_of_pocket).strip() != "":
+        try:
+            own_share = to_money(out_of_pocket)
+            if own_share <= ZERO:
+                raise InvalidAmount("not positive", None)
+        except InvalidAmount as refused:
+            errors["out_of_pocket"] = [refused.explain(_("Enter the out-of-pocket amount, such as 1200.00."))]
     if aid_type not in AID_TYPES:
         errors["aid_type"] = [_("Choose the form of aid.")]
     try:
@@ -152,6 +172,7 @@ def open_case(
     episodes.require_on_file(worker)
     if fund.unit_id not in {unit.id for unit in ancestors(worker.unit)}:
         raise InvalidInput(_("The fund belongs to another union unit."), field="fund_code")
+    caps.check(worker=worker, year=fund.year, aid_type=aid_type, amount=requested, out_of_pocket=own_share)
     case = Case(
         worker_id=worker.id,
         fund_id=fund.id,
@@ -159,6 +180,7 @@ def open_case(
         year=fund.year,
         aid_type=aid_type,
         requested_amount=requested,
+        out_of_pocket=own_share if aid_type == caps.MEDICAL else None,
         reason=reason,
         status="draft",
         created_by_id=actor.user_id,
@@ -183,7 +205,13 @@ def open_case(
         object_id=case.id,
         unit_id=case.unit_id,
         details={
-            "new": {"worker": worker.id, "fund": fund.code, "aid_type": aid_type, "requested": str(requested)}
+            "new": {
+                "worker": worker.id,
+                "fund": fund.code,
+                "aid_type": aid_type,
+                "requested": str(requested),
+                **({"out_of_pocket": str(case.out_of_pocket)} if case.out_of_pocket is not None else {}),
+            }
         },
     )
     return case
@@ -220,7 +248,7 @@ def cancel(case: Case, *, reason: str, actor: Actor) -> None:
     advance(case, "cancel", actor=actor, note=_text(reason, 2000))
 
 
-def _decision_checks(case: Case, actor: Actor, today: date) -> None:
+def _decision_checks(case: Case, actor: Actor, today: date, *, approving: bool) -> None:
     for rule, earlier in (
         ("approve_own_case", case.created_by_id),
         ("approve_own_registration", case.worker.created_by_id),
@@ -233,6 +261,7 @@ def _decision_checks(case: Case, actor: Actor, today: date) -> None:
             object_type="case",
             object_id=case.id,
         )
+    decisions.ensure_steps_done(case, approving=approving)
     if case.status == "notice" and case.notice_end is not None and today <= case.notice_end:
         raise WrongState(
             _(
@@ -285,7 +314,7 @@ def approve(
     today = today or date.today()
     locked(case, actor)
     require_step(case, "approve")
-    _decision_checks(case, actor, today)
+    _decision_checks(case, actor, today, approving=True)
     try:
         value: Decimal | None = case.requested_amount if amount is None else to_money(amount)
     except InvalidAmount:
@@ -299,6 +328,14 @@ def approve(
             field="amount",
         )
     _check_ceilings(case, value)
+    caps.check(
+        worker=case.worker,
+        year=case.year,
+        aid_type=case.aid_type,
+        amount=value,
+        out_of_pocket=case.out_of_pocket,
+        exclude_case=case.id,
+    )
     if value > ZERO:
         case.commitment_id = ledger.commit(
             case.fund, value, case_id=case.id, memo=_("Case %(id)s", id=case.id), actor=actor
@@ -321,7 +358,7 @@ def reject(case: Case, *, reason: str, actor: Actor, today: date | None = None) 
     if not reason:
         raise InvalidInput(_("Write why the application is rejected."), field="reason")
     require_step(case, "reject")
-    _decision_checks(case, actor, today or date.today())
+    _decision_checks(case, actor, today or date.today(), approving=False)
     case.decided_by_id = actor.user_id
     case.decision_reason = reason
     advance(case, "reject", actor=actor, note=reason)
