@@ -51,6 +51,8 @@ DAYS_PATTERN = r"^([0-9]|[1-5][0-9]|60)$"
 #: A policy value that is a count (app/services/policy.py: 1 to 10000).
 #: Months after an exit when follow-up calls fall due: "3,6,12".
 MONTHS_PATTERN = r"^([1-9]|[1-9][0-9]|1[01][0-9]|120)(,([1-9]|[1-9][0-9]|1[01][0-9]|120))*$"
+#: A step required or not (policy switches): 是/否, 1/0, yes/no, true/false.
+SWITCH_PATTERN = r"^(是|否|0|1|[Yy][Ee][Ss]|[Nn][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"
 COUNT_PATTERN = r"^([1-9][0-9]{0,3}|10000)$"
 #: A policy value that is a telephone number printed on a notice.
 NOTICE_PHONE_PATTERN = r"^[()（） -]*([0-9][()（） -]*){5}[0-9()（） -]*$"

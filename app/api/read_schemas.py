@@ -51,7 +51,8 @@ class PolicyIn(_Body):
 
 def value_pattern(key: str) -> str:
     """What a policy value of ``key`` is written as on the wire: an amount as the API takes
-    amounts (zero allowed), a whole number of days, a count, or a telephone number."""
+    amounts (zero allowed), a whole number of days, a count, months, a switch (是/否), or a
+    telephone number."""
     parse = policy.KEYS[key].parse
     if parse is policy.KEYS["notice_days"].parse:
         return f.DAYS_PATTERN
@@ -61,6 +62,8 @@ def value_pattern(key: str) -> str:
         return f.COUNT_PATTERN
     if parse is policy.KEYS["follow_up_months"].parse:
         return f.MONTHS_PATTERN
+    if parse is policy.KEYS["require_home_investigation"].parse:
+        return f.SWITCH_PATTERN
     return MONEY_IN_PATTERN
 
 

@@ -147,7 +147,7 @@ def set_value(year: int, key: str, value: str, *, unit: Unit | None = None, acto
         raise InvalidInput(message, field="value") from None
     if isinstance(parsed, tuple):
         text = ",".join(str(part) for part in parsed)
-    if isinstance(parsed, bool):
+    elif isinstance(parsed, bool):
         text = "是" if parsed else "否"
     else:
         text = f"{parsed:.2f}" if isinstance(parsed, Decimal) else str(parsed)

@@ -18,14 +18,23 @@ branch_labels = None
 depends_on = None
 
 
+CHECK = 'out_of_pocket IS NULL OR out_of_pocket > 0'
+
+
 def upgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('out_of_pocket', app.models.types.Money(precision=14, scale=2), nullable=True)
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        # SQLite adds a column with its CHECK in place; a batch copy of cases would have to
+        # drop the table every other table's rows point at.
+        bind.exec_driver_sql(
+            'ALTER TABLE cases ADD COLUMN out_of_pocket BIGINT'
+            f' CONSTRAINT ck_cases_out_of_pocket_positive CHECK ({CHECK})'
         )
-        batch_op.create_check_constraint(
-            op.f('ck_cases_out_of_pocket_positive'), 'out_of_pocket IS NULL OR out_of_pocket > 0'
+    else:
+        op.add_column(
+            'cases', sa.Column('out_of_pocket', app.models.types.Money(precision=14, scale=2), nullable=True)
         )
+        op.create_check_constraint(op.f('ck_cases_out_of_pocket_positive'), 'cases', CHECK)
     op.create_table(
         'case_investigations',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -67,6 +76,9 @@ def downgrade():
     op.drop_table('case_reviews')
     op.drop_index(op.f('ix_case_investigations_case_id'), table_name='case_investigations')
     op.drop_table('case_investigations')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_cases_out_of_pocket_positive'), type_='check')
-        batch_op.drop_column('out_of_pocket')
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        bind.exec_driver_sql('ALTER TABLE cases DROP COLUMN out_of_pocket')
+    else:
+        op.drop_constraint(op.f('ck_cases_out_of_pocket_positive'), 'cases', type_='check')
+        op.drop_column('cases', 'out_of_pocket')

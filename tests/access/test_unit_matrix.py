@@ -122,6 +122,7 @@ VARIABLES: Values = {
     "applicant_id": lambda w: w.a.worker_id,
     "unit_id": lambda w: w.a.unit_id,
     "year": lambda w: YEAR,
+    "month": lambda w: 1,
     "key": lambda w: "household_ceiling",
     "batch_id": lambda w: w.a.batch_id,
     "attachment_id": lambda w: w.a.attachment_id,
@@ -680,6 +681,14 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("api.get_batch", "GET"): {"": Call(ok=ok(200))},
     ("api.approve_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
+    # 结账 of A's books, named in the body: the year is held by A's approved cases (409), a
+    # month closes once; the sibling is told A's unit is not among its units.
+    ("api.close_year", "POST"): {
+        "": Call(names="body", ok=ok(409), sibling=ok(422), body=lambda w: {"unit": w.a.code})
+    },
+    ("api.close_month", "POST"): {
+        "": Call(names="body", ok=ok(200, 409), sibling=ok(422), body=lambda w: {"unit": w.a.code})
+    },
     ("api.cancel_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
     # The world's batch is a draft: no file and no answer yet (409) for A's and C's people.
     ("api.batch_file", "GET"): {"": Call(values={"format": lambda w: "csv"}, ok=ok(409))},

@@ -214,11 +214,12 @@ def test_the_document_publishes_the_parsers_pattern(client):
     walk(spec)
     from app.api import formats
 
-    others = {  # digits that are not money: days, counts, telephone numbers
+    others = {  # digits that are not money: days, counts, telephone numbers, months
         formats.DAYS_PATTERN,
         formats.COUNT_PATTERN,
         formats.NOTICE_PHONE_PATTERN,
         formats.MOBILE_PATTERN,
         formats.UNIT_CODE_PATTERN,
+        formats.MONTHS_PATTERN,
     }
     assert patterns - others == {WIRE_AMOUNT_PATTERN}

@@ -28,6 +28,7 @@ from app.extensions import db
 from app.models import Case, Fund, LedgerAccount, ModelWorker, Payment, Transfer, User, Worker
 from app.services import cases, ledger, registry
 from app.services.audit import Actor
+from app.services.cases import caps
 from app.services.errors import CommitmentExceeded, DomainError, FundOverdrawn, NotReversible
 from tests.conftest import ACTOR
 from tests.registry_helpers import make_id
@@ -323,8 +324,15 @@ class CaseServiceMachine(RuleBasedStateMachine):
             cases.approve_campaign(planned, actor=self.rv, today=DAY)
             self.campaign_cases = [c.id for c in planned.cases]
 
+        # The 2015 rules cap each household's living aid in the year (app/services/cases/caps.py).
+        within_caps = all(
+            (cap := caps.living_cap(w, 2015)) is None
+            or caps.living_granted(w.id, 2015) + amount_each <= cap.amount
+            for w in db.session.execute(select(Worker).where(Worker.status == "on_file")).scalars()
+        )
         done = self._attempt(step)
-        assert done == (amount_each * households <= model["available"]), (amount_each, households, model)
+        expected = amount_each * households <= model["available"] and within_caps
+        assert done == expected, (amount_each, households, model)
         if done:
             model["available"] -= amount_each * households
             model["committed"] += amount_each * households
