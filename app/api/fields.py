@@ -40,6 +40,8 @@ ResidentId = Annotated[StrictStr, Field(max_length=30), WithJsonSchema(f.describ
 Mobile = Annotated[
     StrictStr, Field(max_length=200), WithJsonSchema({"type": "string", "pattern": f.MOBILE_PATTERN})
 ]
+#: A date of a past event (not after today: the service refuses a later one).
+PastDate = Annotated[date, WithJsonSchema(f.described(f.PAST_DATE))]
 #: A date of a past event, or "" for none.
 PastDateOrEmpty = Annotated[
     StrictStr,

@@ -15,19 +15,19 @@ VisitKind = _codes(VISIT_KINDS)
 
 class ExitIn(_Body):
     reason: ExitReason
-    date: date
+    date: fl.PastDate
     note: Text = ""
 
 
 class VisitIn(_Body):
-    date: date
+    date: fl.PastDate
     kind: VisitKind
     note: fl.Reason
 
 
 class ReentryIn(_Body):
     reason: fl.Reason
-    date: date
+    date: fl.PastDate
 
 
 class EpisodeOut(_Out):

@@ -83,12 +83,15 @@ def test_a_bad_reason_or_date_is_a_422_at_the_field_and_changes_nothing(client, 
         ({**EXIT, "reason": "bored"}, "reason"),
         ({**EXIT, "reason": None}, "reason"),
         ({**EXIT, "date": (TODAY + timedelta(days=1)).isoformat()}, "date"),
-        ({**EXIT, "date": (TODAY - timedelta(days=1)).isoformat()}, "date"),  # before the file opened
         ({**EXIT, "date": "2015-02-30"}, "date"),
     ):
         refused = client.post(f"{API}/applicants/1/exit", json=payload, headers=caseworker)
         assert refused.status_code == 422, payload
         assert field in refused.get_json()["errors"], refused.get_json()
+    # A date before the file opened is well written but conflicts with the file: 409.
+    early = (TODAY - timedelta(days=1)).isoformat()
+    refused = client.post(f"{API}/applicants/1/exit", json={**EXIT, "date": early}, headers=caseworker)
+    assert refused.status_code == 409 and TODAY.isoformat() in refused.get_json()["detail"]
     assert _state() == before
 
 

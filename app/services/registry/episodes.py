@@ -33,6 +33,11 @@ class FileExited(DomainError):
     """The household has left the file: its file is read-only until it returns."""
 
 
+class BeforeOnFile(DomainError):
+    """A date before the household's period on file began: it conflicts with the file (409),
+    not with how a date is written."""
+
+
 class CasesNotSettled(DomainError):
     """The household still has cases open or money on its way through the bank."""
 
@@ -120,10 +125,7 @@ def _check_date(on: date | None, *, today: date, not_before: date, field: str) -
     if on > today:
         raise InvalidInput(_("The date cannot be in the future."), field=field)
     if on < not_before:
-        raise InvalidInput(
-            _("The date cannot be before %(on)s.", on=not_before.isoformat()),
-            field=field,
-        )
+        raise BeforeOnFile(_("The date cannot be before %(on)s.", on=not_before.isoformat()), field=field)
     return on
 
 
