@@ -51,12 +51,12 @@ def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
-def _path_id(name: str = "id") -> dict[str, Any]:
+def _path_id(name: str = "id", low: int = 0, high: int = 2**31 - 1) -> dict[str, Any]:
     return {
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "schema": {"type": "integer", "minimum": low, "maximum": high},
     }
 
 
@@ -315,15 +315,7 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 request=bk.CloseIn,
-                path=[
-                    _path_id("year"),
-                    {
-                        "name": "month",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 12},
-                    },
-                ],
+                path=[_path_id("year"), _path_id("month", 1, 12)],
             )
         },
         "/applicants/{id}/exit": {
