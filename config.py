@@ -61,7 +61,8 @@ class Config:
     # default (app/rate_limits.py), or redis://... where the deployment has Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_HEADERS_ENABLED = True
-    # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+    # Number of reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto
+    # are trusted (deploy/nginx/bangfutong.conf sets both; 1 behind one nginx).
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Caps on an uploaded spreadsheet, checked while it is streamed, before it is parsed

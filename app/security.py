@@ -61,8 +61,12 @@ def start_session() -> None:
 
 def install_security(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
-    if app.config.get("PROXY_FIX_X_FOR"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
+    proxies = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if proxies:
+        # Behind nginx the client's address and the scheme it used come in X-Forwarded-For and
+        # X-Forwarded-Proto (deploy/nginx/bangfutong.conf): the log, the rate limits and
+        # request.is_secure then see the client's, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     # One Talisman per app: its settings live on the instance, not in app.config.
     app.extensions["talisman"] = Talisman(
         app,

@@ -86,12 +86,26 @@ def _fund_line(b: ledger.FundBalance) -> str:
 
 
 @click.command("reconcile")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=int, default=None, help="Default: every loaded year.")
 @with_appcontext
-def reconcile_command(year: int) -> None:
-    """Run every reconciliation check for the year; exit 1 naming what fails. The result is
-    kept: the reconciliation page shows it where the books are too long to check per request
-    (run it nightly)."""
+def reconcile_command(year: int | None) -> None:
+    """Run every reconciliation check for the year (every loaded year without --year); exit 1
+    naming what fails. The result is kept: the reconciliation page shows it where the books are
+    too long to check per request (run it nightly: deploy/bangfutong-nightly.service)."""
+    years = [year] if year is not None else budgets.loaded_years()
+    if not years:
+        click.echo(_("No budget has been loaded yet."), err=True)
+        sys.exit(1)
+    failed = False
+    for chosen in years:
+        if len(years) > 1:
+            click.echo(f"== {chosen} ==")
+        failed |= not _reconcile_year(chosen)
+    if failed:
+        sys.exit(1)
+
+
+def _reconcile_year(year: int) -> bool:
     stored = reconciliation.run(year, None, actor=cli_actor())
     report = json.loads(stored.report)
     for fund in report["funds"]:
@@ -109,5 +123,4 @@ def reconcile_command(year: int) -> None:
         click.echo(f"{'BAD' if check['problems'] else 'OK '} {reconciliation.check_label(check['key'])}")
         for problem in check["problems"]:
             click.echo(f"    {problem}")
-    if not stored.ok:
-        sys.exit(1)
+    return bool(stored.ok)

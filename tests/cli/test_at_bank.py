@@ -46,3 +46,16 @@ def test_the_budget_execution_table_has_a_column_for_the_bank(app, world, make_u
     sheet = load_workbook(io.BytesIO(workbook)).worksheets[0]
     headers = [c.value for row in sheet.iter_rows(max_row=6) for c in row if c.value]
     assert "在银行" in headers
+
+
+def test_the_nightly_reconcile_checks_every_loaded_year_without_being_told_which(app, world):
+    runner = app.test_cli_runner()
+    every = runner.invoke(args=["reconcile"])
+    assert every.exit_code == 0, every.output
+    assert every.output == runner.invoke(args=["reconcile", "--year", "2015"]).output
+    assert FUND in every.output
+
+
+def test_the_nightly_reconcile_on_an_empty_database_says_there_is_nothing_to_check(app):
+    nothing = app.test_cli_runner().invoke(args=["reconcile"])
+    assert nothing.exit_code == 1 and "尚未载入预算" in nothing.output

@@ -269,6 +269,19 @@ def test_production_sends_hsts_and_secure_cookies(make_app, make_user):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_behind_one_proxy_a_request_that_came_over_tls_is_served_not_redirected(make_app):
+    """nginx ends TLS and forwards plain http with X-Forwarded-Proto: https (deploy/nginx/)."""
+    app = make_app("production", SECRET_KEY="s" * 32, DATA_KEY="k", PROXY_FIX_X_FOR=1)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    served = client.get("/login", base_url="http://localhost", headers=forwarded)
+    assert served.status_code == 200
+    assert "max-age=31536000" in served.headers["Strict-Transport-Security"]
+    # Without the proxy's word the same plain request is sent to https, as before.
+    plain = client.get("/login", base_url="http://localhost")
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
+
+
 def test_error_pages_are_chinese_and_never_show_a_trace(make_app, make_user):
     from app.auth.permissions import public
 
