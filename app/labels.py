@@ -39,6 +39,7 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "payment": _l("Payment"),
     "payment_batch": _l("Bank batch"),
     "period_close": _l("Close of the books"),
+    "unit_report": _l("Report sent up"),
     "policy": _l("Policy value"),
     "reconciliation_run": _l("Reconciliation"),
     "role_change": _l("Role change"),
@@ -117,12 +118,16 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "books.close": _l("Books closed"),
     "books.reopen_request": _l("Reopening of closed books asked for"),
     "books.reopen": _l("Closed books reopened"),
+    "report.submit": _l("Report sent up"),
+    "report.accept": _l("Report accepted by the level above"),
+    "report.return": _l("Report returned by the level above"),
     "budget.load": _l("Budget loaded"),
     "unit.create": _l("Unit created"),
     "unit.move": _l("Unit moved"),
     "unit.rename": _l("Unit renamed"),
     "reconciliation.run": _l("Reconciliation run"),
     "export.audit_package": _l("Audit package exported"),
+    "export.unit_report": _l("Report sent up exported"),
     "export.audit_log": _l("Audit log exported"),
     "export.registry": _l("Registry exported"),
     "export.cases": _l("Case list exported"),
@@ -164,6 +169,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
+    from app.models.unit_reports import REPORT_STATUSES
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
     from app.models.vouchers import VOUCHER_ACCOUNT_LABELS, VOUCHER_KIND_LABELS
     from app.services.audit_view.fields import AREA_LABELS, DOOR_LABELS, FIELD_LABELS
@@ -198,6 +204,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "payment_method": PAYMENT_METHODS,
         "policy_key": {key: spec.label for key, spec in KEYS.items()},
         "relation": RELATION_LABELS,
+        "report_status": REPORT_STATUSES,
         "reveal_purpose": PURPOSES,
         "role": ROLE_LABELS,
         "role_change_kind": ROLE_CHANGE_KIND_LABELS,

@@ -25,7 +25,7 @@ from app.models.ledger import Fund
 from app.models.registry import CLOSED, LEVEL_LABELS, OUT_OF_HARDSHIP
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import batches, budgets, cases, policy, registry, units
+from app.services import batches, budgets, cases, policy, registry, reporting_up, units
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.eligibility import CATEGORIES, EVIDENCE_KINDS
@@ -68,6 +68,7 @@ class EveryState:
     fund_codes: list[str] = field(default_factory=list)
     attachment_ids: list[int] = field(default_factory=list)  # scans on the first household's file
     batch_ids: dict[str, int] = field(default_factory=dict)  # status -> a bank batch in it
+    report_ids: dict[str, int] = field(default_factory=dict)  # status -> a report sent up in it
 
 
 def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
@@ -75,6 +76,19 @@ def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
     user_service.set_password(user, PASSWORD, actor=SYSTEM)
     user.full_name = full_name
     return user
+
+
+def _reports_up(state: EveryState, reviewer: Actor) -> None:
+    """The works union below the district has sent its reports up (上报): one waits, one was
+    returned, one accepted by the district's reviewer."""
+    below = units.find_unit("71100201")
+    for month, status in ((1, "submitted"), (2, "returned"), (3, "accepted")):
+        report = reporting_up.submit(below, YEAR, month, note="按月上报", actor=SYSTEM)
+        if status == "returned":
+            reporting_up.send_back(report, reason="资金执行数与台账不符", actor=reviewer)
+        elif status == "accepted":
+            reporting_up.accept(report, actor=reviewer)
+        state.report_ids[status] = report.id
 
 
 def _households(unit: object, caseworker: Actor) -> list:
@@ -164,6 +178,7 @@ def build(jobs_folder: Path) -> EveryState:
 
     _batches(state, unit, hardship, caseworker, reviewer, finance, admin)
     _cases(state, workers, hardship, caseworker, reviewer, finance)
+    _reports_up(state, reviewer)
     registry.change_status(
         workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date.today(), actor=caseworker
     )

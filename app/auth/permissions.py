@@ -43,6 +43,7 @@ class Permission(StrEnum):
     UNITS_MANAGE = "units.manage"  # add, move and rename units
     BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year; approve a reopening
     BOOKS_REOPEN = "books.reopening"  # ask for closed books to be reopened
+    REPORTS_SEND = "reports.sending"  # 上报: send the unit's report up; accept or return one from below
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
 
 
@@ -53,7 +54,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         _EVERYONE
         | {Permission.REGISTRY_VIEW, Permission.REGISTRY_EDIT, Permission.ID_REVEAL, Permission.CASES_CREATE}
     ),
-    "reviewer": frozenset(_EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE}),
+    "reviewer": frozenset(
+        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE, Permission.REPORTS_SEND}
+    ),
     "finance": frozenset(
         _EVERYONE
         | {
@@ -63,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.BOOKS_CLOSE,
             Permission.VOUCHERS_VIEW,
             Permission.BATCHES_VIEW,
+            Permission.REPORTS_SEND,
         }
     ),
     # Reads everything, changes nothing; the only role that sees the audit log.

@@ -13,6 +13,7 @@ from app.models.periods import PeriodClose
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Attachment, Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
 from app.models.security import PasswordHistory, RateLimitCounter
+from app.models.unit_reports import UnitReport
 from app.models.users import ApiToken, RoleChange, User
 from app.models.vouchers import AccountingVoucher, AccountingVoucherLine, VoucherCounter
 
@@ -53,6 +54,7 @@ __all__ = [
     "RoleChange",
     "Transfer",
     "Unit",
+    "UnitReport",
     "User",
     "Visit",
     "VoucherCounter",

@@ -127,6 +127,7 @@ VARIABLES: Values = {
     "batch_id": lambda w: w.a.batch_id,
     "attachment_id": lambda w: w.a.attachment_id,
     "voucher_id": lambda w: w.a.voucher_id,
+    "report_id": lambda w: w.a.report_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -475,6 +476,23 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("cases.approve_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.cancel_campaign", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"confirmed": "1"})},
     ("cases.amount_words", "GET"): {"": Call(names=None, values={"amount": lambda w: "1800"})},
+    # --- reports sent up (上报) ----------------------------------------------------------
+    ("reports.reports_up", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    # A district sends March (its year is sent already); the city and no unit have nobody above.
+    ("reports.send_report", "POST"): {
+        "": Call(
+            names=None,
+            ok_by_key={"A": ok(302), "B": ok(302), "C": ok(422), "none": ok(422)},
+            body=lambda w: {"year": str(YEAR), "month": "3"},
+        )
+    },
+    ("reports.report_up", "GET"): {"": Call(shows=True)},
+    ("reports.report_up_xlsx", "GET"): {"": Call(shows=True)},
+    # The district's own people may not decide on its report; the level above may.
+    ("reports.accept_report", "POST"): {"": Call(ok=ok(302), ok_by_key={"A": ok(422)})},
+    ("reports.return_report", "POST"): {
+        "": Call(ok=ok(302), ok_by_key={"A": ok(422)}, body=lambda w: {"reason": "数据有误"})
+    },
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},

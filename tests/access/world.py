@@ -34,7 +34,7 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
 from app.models.vouchers import AccountingVoucher
-from app.services import batches, budgets, cases, duties, policy, registry
+from app.services import batches, budgets, cases, duties, policy, registry, reporting_up
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.registry import attachments
@@ -127,6 +127,7 @@ class District:
     locked_user_id: int = 0  # a disabled, locked-out caseworker, for enable and unlock
     role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
     attachment_id: int = 0  # a scan of the household's register, on the first household's file
+    report_id: int = 0  # the year's report sent up to the city, not yet decided
 
     @property
     def code(self) -> str:
@@ -370,6 +371,8 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
         f"{plan.prefix}_pending", "finance", plan.code, actor=Actor.of(asker, door="page")
     )
     d.role_change_id = duties.pending_of(pending.id).id
+    # The district's report for the whole year, sent up and waiting for the city (上报).
+    d.report_id = reporting_up.submit(unit, YEAR, 0, actor=finance).id
 
     auditor = people[f"{key}:auditor"]
     job = Job(

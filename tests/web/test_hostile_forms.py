@@ -41,6 +41,7 @@ from app.registry.forms import (
     VisitForm,
     WorkerForm,
 )
+from app.reports.up import SendForm
 from app.services import cases, policy
 from tests.conftest import ACTOR
 from tests.services.test_all_or_nothing import snapshot
@@ -107,6 +108,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/campaigns", CampaignForm),
     ("finance", "/checkups/2/1", CheckupForm),
     ("finance", "/batches/new", PrepareForm),
+    ("finance", "/reports/up", SendForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),

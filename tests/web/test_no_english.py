@@ -62,6 +62,7 @@ DOWNLOADS = {
     "reports.budget_execution_xlsx",
     "reports.households_xlsx",
     "reports.performance_xlsx",
+    "reports.report_up_xlsx",
 }
 #: Further addresses of a page that show other states (filters), beside the plain one.
 #: Addresses that answer only with their query (bare, they refuse: 422): walked with it.
@@ -82,11 +83,12 @@ VARIANTS = {
     "reports.budget_execution": ["?year=2015", "?year=2015&as_of=2015-06-30"],
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
+    "reports.reports_up": ["?year=2015&month=1", "?year=2015&month=3"],
     "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
-EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail"}
+EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail", "reports.report_up"}
 
 
 @dataclass
@@ -126,6 +128,7 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "code": list(state.fund_codes),
         "attachment_id": list(state.attachment_ids),
         "batch_id": sorted(state.batch_ids.values()),
+        "report_id": sorted(state.report_ids.values()),
     }
 
 

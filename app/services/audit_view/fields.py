@@ -28,6 +28,7 @@ AREA_LABELS: dict[str, Any] = {
     "ledger": _l("Fund ledgers"),
     "batch": _l("Bank batches"),
     "books": _l("Closing the books"),
+    "report": _l("Reports sent up"),
     "budget": _l("Budgets"),
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),
