@@ -52,6 +52,8 @@ PEOPLE = {
 }
 DISABLED = ("sunhao", "孙浩")
 LOCKED = ("zhoutao", "周涛")
+#: The finance officer of the works union below the district, who sends its reports up.
+BELOW_FINANCE = ("liuyang", "刘洋")
 
 
 @dataclass
@@ -78,12 +80,12 @@ def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
     return user
 
 
-def _reports_up(state: EveryState, reviewer: Actor) -> None:
+def _reports_up(state: EveryState, sender: Actor, reviewer: Actor) -> None:
     """The works union below the district has sent its reports up (上报): one waits, one was
     returned, one accepted by the district's reviewer."""
     below = units.find_unit("71100201")
     for month, status in ((1, "submitted"), (2, "returned"), (3, "accepted")):
-        report = reporting_up.submit(below, YEAR, month, note="按月上报", actor=SYSTEM)
+        report = reporting_up.submit(below, YEAR, month, note="按月上报", actor=sender)
         if status == "returned":
             reporting_up.send_back(report, reason="资金执行数与台账不符", actor=reviewer)
         elif status == "accepted":
@@ -145,7 +147,7 @@ def build(jobs_folder: Path) -> EveryState:
     locked.failed_logins = 5
     locked.locked_until = utcnow() + timedelta(days=1)
     state.users = {role: user.id for role, user in people.items()}
-    state.usernames = (*(name for name, _full in PEOPLE.values()), DISABLED[0], LOCKED[0])
+    state.usernames = (*(name for name, _full in PEOPLE.values()), DISABLED[0], LOCKED[0], BELOW_FINANCE[0])
     caseworker, reviewer, finance, admin = (
         Actor.of(people[role]) for role in ("caseworker", "reviewer", "finance", "admin")
     )
@@ -178,7 +180,7 @@ def build(jobs_folder: Path) -> EveryState:
 
     _batches(state, unit, hardship, caseworker, reviewer, finance, admin)
     _cases(state, workers, hardship, caseworker, reviewer, finance)
-    _reports_up(state, reviewer)
+    _reports_up(state, Actor.of(_user(*BELOW_FINANCE, "finance", "71100201")), reviewer)
     registry.change_status(
         workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date.today(), actor=caseworker
     )

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.cases import Campaign, Case, Payment
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker, Worker
+from app.models.unit_reports import UnitReport
 from app.services.audit import Actor
 from app.services.errors import NotFound
 from app.services.steps import note_subject
@@ -47,6 +48,13 @@ def _load(
 
 def case(case_id: object, actor: Actor, *, lock: bool = False) -> Case:
     return _load(Case, case_id, actor, lock=lock, object_type="case", message=_("No such case."))
+
+
+def unit_report(report_id: object, actor: Actor, *, lock: bool = False) -> UnitReport:
+    """A report sent up (上报) by a unit within the actor's units."""
+    return _load(
+        UnitReport, report_id, actor, lock=lock, object_type="unit_report", message=_("No such report.")
+    )
 
 
 def campaign(campaign_id: object, actor: Actor, *, lock: bool = False) -> Campaign:

@@ -21,6 +21,7 @@ from app.models.org import FiscalYear, Unit
 from app.models.types import utcnow
 from app.models.unit_reports import UnitReport
 from app.models.users import User
+from app.services import loaders
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.reporting_up import snapshot
@@ -134,16 +135,7 @@ def submit(
 
 def load(report_id: object, actor: Actor, *, lock: bool = False) -> UnitReport:
     """A report of a unit within the actor's units; another unit's is :class:`NotFound`."""
-    if not isinstance(report_id, int) or isinstance(report_id, bool):
-        raise NotFound(_("No such report."))
-    query = select(UnitReport).where(UnitReport.id == report_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    report = db.session.execute(query).scalar_one_or_none()
-    if report is None or not actor.scope.allows(report.unit_id):
-        raise NotFound(_("No such report."))
-    note_subject("unit_report", report.id, report.unit_id)
-    return report
+    return loaders.unit_report(report_id, actor, lock=lock)
 
 
 def may_review(report: UnitReport, actor: Actor) -> bool:
