@@ -29,7 +29,7 @@ Answer = Response | str | tuple[str, int]
 
 class SendForm(FlaskForm):
     year = SelectField(_l("Fiscal year"), validate_choice=False)
-    month = SelectField(_l("Period"), validate_choice=False)
+    month = SelectField(_l("Reporting period"), validate_choice=False)
     note = TextAreaField(_l("Note to the level above (optional)"))
 
 
