@@ -18,6 +18,7 @@ from app.actions import flash_error, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
+from app.models.unit_reports import UnitReport
 from app.params import db_int
 from app.reports import bp
 from app.services import budgets, exports, reporting_up, scope, steps
@@ -111,11 +112,16 @@ def send_report() -> Answer:
     return redirect(url_for("reports.report_up", report_id=report.id))
 
 
-def _report(report_id: int, return_form: ReturnForm | None = None) -> str:
+def _found(report_id: int) -> UnitReport:
+    """The report within the caller's units, or 404."""
     try:
-        report = reporting_up.load(report_id, current_actor())
+        return reporting_up.load(report_id, current_actor())
     except NotFound:
         abort(404)
+
+
+def _report(report_id: int, return_form: ReturnForm | None = None) -> str:
+    report = _found(report_id)
     return render_template(
         "reports/up_report.html",
         report=report,
@@ -178,10 +184,7 @@ def return_report(report_id: int) -> Answer:
 @bp.route("/reports/up/<int:report_id>.xlsx")
 @require(Permission.REPORTS_VIEW)
 def report_up_xlsx(report_id: int) -> Response:
-    try:
-        report = reporting_up.load(report_id, current_actor())
-    except NotFound:
-        abort(404)
+    report = _found(report_id)
     exports.log_export(
         "unit_report", actor=current_actor(), details={"report": report.id, "year": report.year}
     )

@@ -94,7 +94,8 @@ def require_open(fund: Fund, on: date | None = None) -> None:
         )
 
 
-def _bounds(year: int, month: int) -> tuple[date, date]:
+def bounds(year: int, month: int) -> tuple[date, date]:
+    """The first and last day of a month (1-12) or of the whole year (``month`` 0)."""
     if month == WHOLE_YEAR:
         return date(year, 1, 1), date(year, 12, 31)
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
@@ -105,7 +106,7 @@ def digest(unit_id: int, year: int, month: int) -> str:
     year dated in it (id, amount, date, voucher), and for a whole year each fund's balances."""
     from app.services import ledger  # the ledger asks this module before each entry
 
-    first, last = _bounds(year, month)
+    first, last = bounds(year, month)
     funds = list(
         db.session.execute(
             select(Fund).where(Fund.unit_id == unit_id, Fund.year == year).order_by(Fund.id)
@@ -179,7 +180,7 @@ def close(unit: Unit, year: int, *, month: int | None = None, actor: Actor) -> P
     name = period_name(year, chosen)
     if chosen in _holding(unit.id, year) or WHOLE_YEAR in _holding(unit.id, year):
         raise PeriodClosed(_("The books of %(period)s are closed already.", period=name))
-    _first, last = _bounds(year, chosen)
+    _first, last = bounds(year, chosen)
     if last >= today():
         raise CloseRefused(
             _("%(period)s is not over yet; it can be closed from the next day on.", period=name)
@@ -328,6 +329,7 @@ __all__ = [
     "CloseRefused",
     "PeriodClosed",
     "approve_reopen",
+    "bounds",
     "close",
     "closes",
     "digest",

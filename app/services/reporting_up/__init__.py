@@ -2,6 +2,8 @@
 frozen and hashed), ``flow`` (submit, accept, return; who may), ``workbook`` (the report in
 the layout the level above reads)."""
 
+from app.models.periods import WHOLE_YEAR
+from app.services.periods import period_name
 from app.services.reporting_up.flow import (
     ChildState,
     ReportRefused,
@@ -12,12 +14,10 @@ from app.services.reporting_up.flow import (
     intact,
     load,
     may_review,
-    period_name,
     send_back,
     standing,
     submit,
 )
-from app.services.reporting_up.snapshot import WHOLE_YEAR
 
 __all__ = [
     "WHOLE_YEAR",

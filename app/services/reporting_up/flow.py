@@ -9,6 +9,7 @@ never the one who submitted it — accepts or returns it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +22,7 @@ from app.models.org import FiscalYear, Unit
 from app.models.types import utcnow
 from app.models.unit_reports import UnitReport
 from app.models.users import User
-from app.services import loaders
+from app.services import loaders, periods
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.reporting_up import snapshot
@@ -32,12 +33,6 @@ MAX_REASON = 2000
 
 class ReportRefused(DomainError):
     """A submission, acceptance or return that the report's state or the tree refuses (409)."""
-
-
-def period_name(year: int, month: int) -> str:
-    if month == snapshot.WHOLE_YEAR:
-        return _("the year %(year)s", year=year)
-    return _("%(year)s-%(month)s", year=year, month=f"{month:02d}")
 
 
 def _check_period(year: object, month: object) -> tuple[int, int]:
@@ -76,11 +71,11 @@ def submit(
         raise ReportRefused(
             _("%(unit)s is at the top of the tree: there is no level above to report to.", unit=unit.name)
         )
-    if snapshot.period_end(chosen_year, chosen_month) >= (today or date.today()):
+    if snapshot.period_end(chosen_year, chosen_month) >= (today or periods.today()):
         raise InvalidInput(
             _(
                 "%(period)s is not over yet; its report can be sent from the next day on.",
-                period=period_name(chosen_year, chosen_month),
+                period=periods.period_name(chosen_year, chosen_month),
             ),
             field="month",
         )
@@ -91,7 +86,7 @@ def submit(
         raise ReportRefused(
             _(
                 "The report for %(period)s was sent already (No. %(id)s, %(status)s).",
-                period=period_name(chosen_year, chosen_month),
+                period=periods.period_name(chosen_year, chosen_month),
                 id=earlier.id,
                 status=_("accepted") if earlier.status == "accepted" else _("waiting for the level above"),
             )
@@ -203,8 +198,6 @@ def send_back(report: UnitReport, *, reason: str, actor: Actor) -> UnitReport:
 
 
 def figures_of(report: UnitReport) -> dict[str, Any]:
-    import json
-
     return dict(json.loads(report.snapshot))
 
 

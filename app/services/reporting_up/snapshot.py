@@ -13,7 +13,6 @@ period, as plain JSON values (money as strings with two places), frozen when sub
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 from datetime import date
@@ -26,18 +25,14 @@ from app.models.ledger import Fund
 from app.models.org import Unit
 from app.models.registry import ON_FILE, Worker
 from app.money import money_str
-from app.services import budget_report, ledger
+from app.services import budget_report, ledger, periods
 from app.services.eligibility import CATEGORIES, CAUSES
 from app.services.scope import subtree_ids
-
-WHOLE_YEAR = 0
 
 
 def period_end(year: int, month: int) -> date:
     """The period's last day: 31 December for the whole year (``month`` 0)."""
-    if month == WHOLE_YEAR:
-        return date(year, 12, 31)
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return periods.bounds(year, month)[1]
 
 
 def figures(unit: Unit, year: int, month: int) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 
 from app.labels import label
 from app.models.unit_reports import UnitReport
-from app.services.reporting_up.flow import figures_of, period_name
+from app.services.periods import period_name
+from app.services.reporting_up.flow import figures_of
 from app.xlsx import Column, PageSetup, add_sheet, new_book, to_bytes, today_in_beijing
 
 FUND_COLUMNS = [
