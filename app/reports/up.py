@@ -18,6 +18,7 @@ from app.actions import flash_error, show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
 from app.extensions import db
+from app.models.org import Unit
 from app.models.unit_reports import UnitReport
 from app.params import db_int
 from app.reports import bp
@@ -54,13 +55,18 @@ def _int(text: object) -> object:
     return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 6 else text
 
 
+def _own_unit() -> Unit | None:
+    """The caller's unit, read in this request's session (the signed-in user may be detached)."""
+    return db.session.get(Unit, current_user.unit_id) if current_user.unit_id is not None else None
+
+
 def _index(form: SendForm | None = None) -> str:
     form = form or _send_form(fresh=True)
     year = budgets.chosen_year(request.args.get("year", type=db_int))
     month = request.args.get("month", type=db_int)
     month = month if month is not None and 0 <= month <= 12 else reporting_up.WHOLE_YEAR
     unit_ids = scope.visible_unit_ids(current_user)
-    own = current_user.unit
+    own = _own_unit()
     return render_template(
         "reports/up_index.html",
         form=form,
@@ -86,7 +92,7 @@ def reports_up() -> str:
 def send_report() -> Answer:
     form = _send_form()
     form.validate_on_submit()
-    unit = current_user.unit
+    unit = _own_unit()
     if unit is None:
         flash(_("Only a unit's own people send its report; you belong to no unit."), "danger")
         return _index(form), 422

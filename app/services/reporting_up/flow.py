@@ -229,9 +229,8 @@ class ChildState:
 def below(parent_id: int | None, year: int, month: int, scope_ids: list[int] | None) -> list[ChildState]:
     """Who has reported for the period: each unit directly below ``parent_id`` (the top units
     for a system-wide user), with its standing or latest report."""
-    query = select(Unit).where(
-        Unit.parent_id == parent_id if parent_id is not None else Unit.parent_id.is_(None)
-    )
+    parent = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
+    query = select(Unit).where(parent)
     children = [
         u
         for u in db.session.execute(query.order_by(Unit.code)).scalars()
