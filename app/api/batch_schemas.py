@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from app.api import fields as fl
+from app.api.operations import operation, path_id
 from app.api.schemas import AmountIn, Id, Money, Short, _Body, _Out, _Query
 
 
@@ -61,3 +62,56 @@ class BatchOut(_Out):
 
 REQUESTS = (BatchIn, ReturnsIn)
 RESPONSES = (BatchOut,)
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/payment-batches": {
+            "post": operation(
+                "Prepare a bank batch (代发批次) of approved cases of one fund",
+                201,
+                BatchOut,
+                404,
+                409,
+                422,
+                request=BatchIn,
+                idempotent=True,
+            )
+        },
+        "/payment-batches/{id}": {
+            "get": operation("A bank batch with its lines", 200, BatchOut, 404, path=[path_id()])
+        },
+        "/payment-batches/{id}/approve": {
+            "post": operation(
+                "Approve a bank batch (not by who prepared it)", 200, BatchOut, 404, 409, path=[path_id()]
+            )
+        },
+        "/payment-batches/{id}/cancel": {
+            "post": operation("Cancel a draft bank batch", 200, BatchOut, 404, 409, path=[path_id()])
+        },
+        "/payment-batches/{id}/file": {
+            "get": operation(
+                "The bank file of an approved batch (audited; the batch is then sent)",
+                200,
+                None,
+                404,
+                409,
+                422,
+                query=BatchFileQuery,
+                path=[path_id()],
+                media="application/octet-stream",
+            )
+        },
+        "/payment-batches/{id}/returns": {
+            "post": operation(
+                "The bank's answer: paid lines become payments, failed ones return to their cases",
+                200,
+                BatchOut,
+                404,
+                409,
+                422,
+                request=ReturnsIn,
+                path=[path_id()],
+            )
+        },
+    }

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from app.api import fields as fl
+from app.api.operations import operation, path_id
 from app.api.schemas import _Body, _Out
 
 
@@ -27,3 +29,32 @@ class CloseOut(_Out):
 
 REQUESTS = (CloseIn,)
 RESPONSES = (CloseOut,)
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/years/{year}/close": {
+            "post": operation(
+                "结账: close the fiscal year of the caller's unit (no money moves in it afterwards)",
+                200,
+                CloseOut,
+                404,
+                409,
+                422,
+                request=CloseIn,
+                path=[path_id("year")],
+            )
+        },
+        "/years/{year}/months/{month}/close": {
+            "post": operation(
+                "结账: close a month of the caller's unit (nothing can be dated in it afterwards)",
+                200,
+                CloseOut,
+                404,
+                409,
+                422,
+                request=CloseIn,
+                path=[path_id("year"), path_id("month", 1, 12)],
+            )
+        },
+    }

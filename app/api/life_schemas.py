@@ -4,8 +4,10 @@ follow-up calls, return to hardship (返困)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from app.api import fields as fl
+from app.api.operations import operation, path_id
 from app.api.schemas import ApplicantOut, Text, _Body, _codes, _Out
 from app.models.episodes import EXIT_REASONS, VISIT_KINDS
 
@@ -64,3 +66,43 @@ class VisitOut(_Out):
 
 REQUESTS = (ExitIn, VisitIn, ReentryIn)
 RESPONSES = (ApplicantLife, VisitOut)
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/applicants/{id}/exit": {
+            "post": operation(
+                "Close a household's file with a reason (its open cases settled first)",
+                200,
+                ApplicantLife,
+                404,
+                409,
+                422,
+                request=ExitIn,
+                path=[path_id()],
+            )
+        },
+        "/applicants/{id}/visits": {
+            "post": operation(
+                "A visit or call (走访/回访); after an exit it does the next follow-up call",
+                201,
+                VisitOut,
+                404,
+                422,
+                request=VisitIn,
+                path=[path_id()],
+            )
+        },
+        "/applicants/{id}/reentry": {
+            "post": operation(
+                "返困: the household is on file again, its history kept",
+                200,
+                ApplicantLife,
+                404,
+                409,
+                422,
+                request=ReentryIn,
+                path=[path_id()],
+            )
+        },
+    }

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1. Every body, query and response schema is
-generated from the pydantic models that validate and build them (app/api/schemas.py);
-this file only lists the operations and which problems each may answer."""
+generated from the pydantic models that validate and build them (app/api/schemas.py and
+each feature's schema module); this file lists the core operations and gathers the
+features' own (``PARTS``)."""
 
 from __future__ import annotations
 
@@ -8,97 +9,20 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.api import batch_schemas as bs
-from app.api import book_schemas as bk
+from app.api import batch_schemas, book_schemas, life_schemas
 from app.api import formats as f
-from app.api import life_schemas as ls
 from app.api import read_schemas as rs
 from app.api import schemas as s
+from app.api.operations import REF
+from app.api.operations import operation as _operation
+from app.api.operations import path_id as _path_id
 from app.services import policy
 
-REF = "#/components/schemas/{model}"
-_PROBLEMS = {
-    401: "No token, or a bad one",
-    403: "The role may not do this",
-    404: "Unknown id, or no budget for the year",
-    409: "Conflict with the rules (over budget, over a cap, wrong state, duplicate)",
-    422: "Invalid request",
-    429: "Too many whole ID numbers seen by this person in 24 hours (see Retry-After)",
-}
-
-
-def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": REF.format(model=model.__name__)}
-
-
-def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """A query model's fields as query parameters (the non-null branch of optional ones)."""
-    schema = model.model_json_schema()
-    parameters = []
-    for name, prop in schema["properties"].items():
-        branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
-        parameters.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": name in schema.get("required", []),
-                "schema": branches[0],
-            }
-        )
-    return parameters
-
-
-def _path_id(name: str = "id", low: int = 0, high: int = 2**31 - 1) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": low, "maximum": high},
-    }
-
-
-def _operation(
-    summary: str,
-    ok: int,
-    response: type[BaseModel] | None,
-    *problems: int,
-    request: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    path: list[dict[str, Any]] | None = None,
-    idempotent: bool = False,
-    media: str = "application/json",
-) -> dict[str, Any]:
-    content = {media: {"schema": _ref(response)} if response else {}}
-    responses: dict[str, Any] = {str(ok): {"description": "OK", "content": content}}
-    if ok == 201 and idempotent:
-        responses["200"] = {"description": "A replay of the first request", "content": content}
-    for code in (401, 403, *problems):
-        responses[str(code)] = {
-            "description": _PROBLEMS[code],
-            "content": {"application/problem+json": {"schema": _ref(s.Problem)}},
-        }
-    parameters = list(path or []) + (_parameters(query) if query else [])
-    if idempotent:
-        parameters.append(
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 64, "pattern": f.IDEMPOTENCY_KEY_PATTERN},
-            }
-        )
-    operation: dict[str, Any] = {"summary": summary, "responses": responses}
-    if parameters:
-        operation["parameters"] = parameters
-    if request is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(request)}},
-        }
-    return operation
+#: The features whose schema modules list their own operations (``paths()``) beside their
+#: REQUESTS and RESPONSES; a new feature adds its module here.
+PARTS = (batch_schemas, book_schemas, life_schemas)
 
 
 def _policy_paths() -> dict[str, Any]:
@@ -246,113 +170,6 @@ def _document(this_year: int) -> dict[str, Any]:
                 query=s.YearQuery,
             )
         },
-        "/payment-batches": {
-            "post": _operation(
-                "Prepare a bank batch (代发批次) of approved cases of one fund",
-                201,
-                bs.BatchOut,
-                404,
-                409,
-                422,
-                request=bs.BatchIn,
-                idempotent=True,
-            )
-        },
-        "/payment-batches/{id}": {
-            "get": _operation("A bank batch with its lines", 200, bs.BatchOut, 404, path=[_path_id()])
-        },
-        "/payment-batches/{id}/approve": {
-            "post": _operation(
-                "Approve a bank batch (not by who prepared it)", 200, bs.BatchOut, 404, 409, path=[_path_id()]
-            )
-        },
-        "/payment-batches/{id}/cancel": {
-            "post": _operation("Cancel a draft bank batch", 200, bs.BatchOut, 404, 409, path=[_path_id()])
-        },
-        "/payment-batches/{id}/file": {
-            "get": _operation(
-                "The bank file of an approved batch (audited; the batch is then sent)",
-                200,
-                None,
-                404,
-                409,
-                422,
-                query=bs.BatchFileQuery,
-                path=[_path_id()],
-                media="application/octet-stream",
-            )
-        },
-        "/payment-batches/{id}/returns": {
-            "post": _operation(
-                "The bank's answer: paid lines become payments, failed ones return to their cases",
-                200,
-                bs.BatchOut,
-                404,
-                409,
-                422,
-                request=bs.ReturnsIn,
-                path=[_path_id()],
-            )
-        },
-        "/years/{year}/close": {
-            "post": _operation(
-                "结账: close the fiscal year of the caller's unit (no money moves in it afterwards)",
-                200,
-                bk.CloseOut,
-                404,
-                409,
-                422,
-                request=bk.CloseIn,
-                path=[_path_id("year")],
-            )
-        },
-        "/years/{year}/months/{month}/close": {
-            "post": _operation(
-                "结账: close a month of the caller's unit (nothing can be dated in it afterwards)",
-                200,
-                bk.CloseOut,
-                404,
-                409,
-                422,
-                request=bk.CloseIn,
-                path=[_path_id("year"), _path_id("month", 1, 12)],
-            )
-        },
-        "/applicants/{id}/exit": {
-            "post": _operation(
-                "Close a household's file with a reason (its open cases settled first)",
-                200,
-                ls.ApplicantLife,
-                404,
-                409,
-                422,
-                request=ls.ExitIn,
-                path=[_path_id()],
-            )
-        },
-        "/applicants/{id}/visits": {
-            "post": _operation(
-                "A visit or call (走访/回访); after an exit it does the next follow-up call",
-                201,
-                ls.VisitOut,
-                404,
-                422,
-                request=ls.VisitIn,
-                path=[_path_id()],
-            )
-        },
-        "/applicants/{id}/reentry": {
-            "post": _operation(
-                "返困: the household is on file again, its history kept",
-                200,
-                ls.ApplicantLife,
-                404,
-                409,
-                422,
-                request=ls.ReentryIn,
-                path=[_path_id()],
-            )
-        },
         "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
@@ -361,15 +178,11 @@ def _document(this_year: int) -> dict[str, Any]:
         },
     }
     paths.update(_policy_paths())
+    for part in PARTS:
+        paths.update(part.paths())
     _refs, definitions = models_json_schema(
-        [
-            (model, "validation")
-            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)
-        ]
-        + [
-            (model, "serialization")
-            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES)
-        ],
+        [(model, "validation") for module in (s, rs, *PARTS) for model in module.REQUESTS]
+        + [(model, "serialization") for module in (s, rs, *PARTS) for model in module.RESPONSES],
         ref_template=REF,
     )
     schemas = definitions["$defs"]
