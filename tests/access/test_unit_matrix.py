@@ -493,6 +493,20 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("reports.return_report", "POST"): {
         "": Call(ok=ok(302), ok_by_key={"A": ok(422)}, body=lambda w: {"reason": "数据有误"})
     },
+    # The same through the API: the district's own people are refused a decision (409).
+    ("api.send_report", "POST"): {
+        "": Call(
+            names=None,
+            ok_by_key={"A": ok(201), "B": ok(201), "C": ok(409), "none": ok(422)},
+            body=lambda w: {"year": YEAR, "month": 3},
+        )
+    },
+    ("api.list_reports", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("api.get_report", "GET"): {"": Call(ok=ok(200))},
+    ("api.accept_report", "POST"): {"": Call(ok=ok(200), ok_by_key={"A": ok(409)})},
+    ("api.return_report", "POST"): {
+        "": Call(ok=ok(200), ok_by_key={"A": ok(409)}, body=lambda w: {"reason": "数据有误"})
+    },
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},

@@ -47,6 +47,11 @@ ENDPOINTS = {
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
+    "api.send_report": ("POST", "/unit-reports", "finance", "caseworker"),
+    "api.list_reports": ("GET", "/unit-reports?year=2015", "auditor", None),
+    "api.get_report": ("GET", "/unit-reports/1", "auditor", None),
+    "api.accept_report": ("POST", "/unit-reports/1/accept", "reviewer", "caseworker"),
+    "api.return_report": ("POST", "/unit-reports/1/return", "reviewer", "auditor"),
 }
 
 
@@ -64,6 +69,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:payment_id>", "{id}")
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
+                .replace("<int:report_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

@@ -59,6 +59,11 @@ NEEDS = {
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,
+    ("POST", "/unit-reports"): Permission.REPORTS_SEND,
+    ("GET", "/unit-reports"): Permission.REPORTS_VIEW,
+    ("GET", "/unit-reports/{id}"): Permission.REPORTS_VIEW,
+    ("POST", "/unit-reports/{id}/accept"): Permission.REPORTS_SEND,
+    ("POST", "/unit-reports/{id}/return"): Permission.REPORTS_SEND,
 }
 
 

@@ -236,6 +236,22 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         409: ("caseworker", "POST", "/applicants/1/reentry", REENTRY),  # on file
         422: ("caseworker", "POST", "/applicants/{closed}/reentry", {**REENTRY, "date": "2999-01-01"}),
     },
+    # 上报: the scene's unit is at the top of the tree, with nobody above to report to.
+    "api.send_report": {
+        404: ("finance", "POST", "/unit-reports", {"year": 2031}),
+        409: ("finance", "POST", "/unit-reports", {"year": 2015}),
+        422: ("finance", "POST", "/unit-reports", {"year": 2015, "month": 13}),
+    },
+    "api.list_reports": {
+        200: ("auditor", "GET", "/unit-reports?year=2015", None),
+        422: ("auditor", "GET", "/unit-reports?year=abc", None),
+    },
+    "api.get_report": {404: ("auditor", "GET", "/unit-reports/99999", None)},
+    "api.accept_report": {404: ("reviewer", "POST", "/unit-reports/99999/accept", None)},
+    "api.return_report": {
+        404: ("reviewer", "POST", "/unit-reports/99999/return", {"reason": "数据有误"}),
+        422: ("reviewer", "POST", "/unit-reports/99999/return", {}),
+    },
 }
 
 
@@ -252,12 +268,19 @@ def _documented(spec: dict, path: str, method: str) -> set[int]:
     raise AssertionError(f"{path} is not documented")
 
 
+UP = "tests/api/test_unit_reports_api.py"
+
 #: Statuses a row of the matrix cannot reach on its shared scene, and the test that shows them.
 TESTED_ELSEWHERE = {
     # the daily limit of whole ID numbers: reached only after many reveals by one person
     "api.get_applicant": {429: "tests/api/test_reveal_purpose.py and tests/races/test_reveal_limit.py"},
     # a year closes once no case holds its money; the scene's approved cases do
     "api.close_year": {200: "tests/api/test_books_api.py"},
+    # a report is sent by a unit with a level above it; the scene's unit has none
+    "api.send_report": {201: UP},
+    "api.get_report": {200: UP},
+    "api.accept_report": {200: UP, 409: UP},
+    "api.return_report": {200: UP, 409: UP},
 }
 
 
