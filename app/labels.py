@@ -40,6 +40,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "payment_batch": _l("Bank batch"),
     "period_close": _l("Close of the books"),
     "unit_report": _l("Report sent up"),
+    "file_transfer": _l("File transfer between units"),
+    "duplicate_flag": _l("Pair of files in the duplicate review"),
     "policy": _l("Policy value"),
     "reconciliation_run": _l("Reconciliation"),
     "role_change": _l("Role change"),
@@ -150,6 +152,13 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "worker.accept_category": _l("Category confirmed"),
     "worker.exit": _l("Household left the file"),
     "worker.reentry": _l("Household back on file (return to hardship)"),
+    "worker.transfer": _l("File moved to another unit"),
+    "file_transfer.request": _l("File transfer asked for"),
+    "file_transfer.accept": _l("File transfer accepted"),
+    "file_transfer.decline": _l("File transfer declined"),
+    "file_transfer.withdraw": _l("File transfer withdrawn"),
+    "registry.duplicate_flag": _l("Files sharing a person found"),
+    "registry.duplicate_decide": _l("Pair of files settled"),
     "model_worker.create": _l("Model worker registered"),
     "model_worker.register": _l("Model worker registered"),
     "registry.import": _l("Files imported"),
@@ -166,6 +175,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.cases import AID_TYPES, CAMPAIGN_STATUSES, CASE_STATUSES, PAYMENT_METHODS
     from app.models.decisions import REVIEW_RESULTS
     from app.models.episodes import EXIT_REASONS, VISIT_KINDS
+    from app.models.file_transfers import DUPLICATE_STATUSES, TRANSFER_STATUSES
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
@@ -205,6 +215,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "policy_key": {key: spec.label for key, spec in KEYS.items()},
         "relation": RELATION_LABELS,
         "report_status": REPORT_STATUSES,
+        "transfer_status": TRANSFER_STATUSES,
+        "duplicate_status": DUPLICATE_STATUSES,
         "reveal_purpose": PURPOSES,
         "role": ROLE_LABELS,
         "role_change_kind": ROLE_CHANGE_KIND_LABELS,

@@ -6,6 +6,7 @@ from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
 from app.models.decisions import DemocraticReview, HomeInvestigation
 from app.models.episodes import FollowUp, HouseholdEpisode
+from app.models.file_transfers import DuplicateFlag, FileTransfer
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
 from app.models.org import FiscalYear, Unit
@@ -30,7 +31,9 @@ __all__ = [
     "Case",
     "CaseEvent",
     "DemocraticReview",
+    "DuplicateFlag",
     "Evidence",
+    "FileTransfer",
     "FiscalYear",
     "FollowUp",
     "FourEyesException",

@@ -10,4 +10,5 @@ from app.registry import (  # noqa: E402,F401  (views attach to bp)
     households,
     model_workers,
     spreadsheets,
+    transfers,
 )

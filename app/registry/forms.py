@@ -157,3 +157,22 @@ class FollowUpForm(FlaskForm):
     kind = SelectField(validate_choice=False, label=_l("Kind of contact"), choices=[])
     date = DateField(_l("Date"), validators=[Optional()])
     note = TextAreaField(_l("What the call or visit found"))
+
+
+class TransferForm(FlaskForm):
+    """调转: the unit the file goes to, and why."""
+
+    #: The receiving unit's code, as that unit gives it (the tree beyond one's units is not listed).
+    to_unit = StringField(_l("Code of the unit the file goes to"))
+    reason = TextAreaField(_l("Why the file is transferred"))
+
+
+class TransferDeclineForm(FlaskForm):
+    note = TextAreaField(_l("Why the transfer is declined"))
+
+
+class DuplicateDecisionForm(FlaskForm):
+    """查重: whether two files sharing a person are one household registered twice."""
+
+    outcome = SelectField(validate_choice=False, label=_l("Finding of the check"), choices=[])
+    note = TextAreaField(_l("What the check found"))

@@ -36,6 +36,7 @@ from app.registry.forms import (
 from app.services import budgets, eligibility, registry, scope, steps
 from app.services.errors import DomainError, NotFound
 from app.services.registry import MemberInput, WorkerInput, attachments
+from app.services.registry import transfers as registry_transfers
 
 PAGE_SIZE = 50
 
@@ -212,6 +213,7 @@ def _page(
         accept_form=AcceptCategoryForm(formdata=None),
         reveal_form=reveal_form or RevealForm(formdata=None),
         life=registry.life_of(worker),
+        transfers=registry_transfers.of_worker(worker),
     )
 
 

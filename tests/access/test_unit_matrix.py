@@ -128,6 +128,8 @@ VARIABLES: Values = {
     "attachment_id": lambda w: w.a.attachment_id,
     "voucher_id": lambda w: w.a.voucher_id,
     "report_id": lambda w: w.a.report_id,
+    "transfer_id": lambda w: w.a.transfer_id,
+    "flag_id": lambda w: w.a.flag_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -313,6 +315,21 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             ok=ok(302, 422),
             body=lambda w: {"reason": "再次失业", "date": date.today().isoformat(), "confirmed": "1"},
         )
+    },
+    # 调转: A asks to move a file; the receiving unit alone decides (A's own people and the
+    # units above A are refused, 422), and the one who asked may withdraw it.
+    ("registry.transfer_file", "GET"): {"": Call()},
+    ("registry.transfer_file", "POST"): {
+        "": Call(ok=ok(302, 422), body=lambda w: {"to_unit": w.b.code, "reason": "迁居桥东区"})
+    },
+    ("registry.transfer_list", "GET"): {"": Call(names=None)},
+    ("registry.accept_transfer", "POST"): {"": Call(ok=ok(422))},
+    ("registry.decline_transfer", "POST"): {"": Call(ok=ok(422), body=lambda w: {"note": "查无此户"})},
+    ("registry.withdraw_transfer", "POST"): {"": Call(ok=ok(302, 422))},
+    # 查重: a pair within A, for A's reviewer (and those above A).
+    ("registry.duplicate_queue", "GET"): {"": Call(names=None)},
+    ("registry.decide_duplicate", "POST"): {
+        "": Call(ok=ok(302, 422), body=lambda w: {"outcome": "distinct", "note": "同名不同人"})
     },
     ("registry.follow_up", "GET"): {"": Call()},
     ("registry.follow_up", "POST"): {

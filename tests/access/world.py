@@ -28,6 +28,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.file_transfers import DuplicateFlag
 from app.models.jobs import Job
 from app.models.ledger import Fund
 from app.models.org import Unit
@@ -37,7 +38,7 @@ from app.models.vouchers import AccountingVoucher
 from app.services import batches, budgets, cases, duties, policy, registry, reporting_up
 from app.services import users as user_service
 from app.services.audit import Actor
-from app.services.registry import attachments
+from app.services.registry import attachments, transfers
 from tests.registry_helpers import make_id, worker_input
 
 #: A whole, plain PDF: the scan on each district's first household's file.
@@ -128,6 +129,8 @@ class District:
     role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
     attachment_id: int = 0  # a scan of the household's register, on the first household's file
     report_id: int = 0  # the year's report sent up to the city, not yet decided
+    transfer_id: int = 0  # a third household's file asked to move to the city (调转), undecided
+    flag_id: int = 0  # that household shares a person with the first: a pair in the duplicate review
 
     @property
     def code(self) -> str:
@@ -373,6 +376,21 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     d.role_change_id = duties.pending_of(pending.id).id
     # The district's report for the whole year, sent up and waiting for the city (上报).
     d.report_id = reporting_up.submit(unit, YEAR, 0, actor=finance).id
+    # A third household, whose member heads the first: a pair for the review (查重); its file
+    # is asked to move to the city (调转: the city, above the district, cannot accept it).
+    third = registry.register(
+        worker_input(
+            plan.id_seq + 30,
+            name=f"调转户{plan.worker_names[0][1]}",
+            members=[{"name": plan.worker_names[0], "relation": "spouse", "id_number": make_id(plan.id_seq)}],
+        ),
+        unit=unit,
+        actor=caseworker,
+    ).worker
+    d.flag_id = db.session.execute(
+        select(DuplicateFlag.id).where(DuplicateFlag.worker_high_id == third.id)
+    ).scalar_one()
+    d.transfer_id = transfers.request(third, to_unit=CITY[0], reason="迁居", actor=caseworker).id
 
     auditor = people[f"{key}:auditor"]
     job = Job(

@@ -33,6 +33,7 @@ AREA_LABELS: dict[str, Any] = {
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),
     "registry": _l("Hardship files"),
+    "file_transfer": _l("Hardship files"),
     "reconciliation": _l("Reconciliation"),
     "export": _l("Exports"),
     "policy": _l("Policy values"),
@@ -136,6 +137,10 @@ FIELD_LABELS: dict[str, Any] = {
     "held_on": _l("Held on"),
     "review_result": _l("Result of the review"),
     "out_of_pocket": _l("Out-of-pocket amount"),
+    "from_unit": _l("From the unit"),
+    "to_unit": _l("To the unit"),
+    "pair": _l("Files of the pair"),
+    "finding": _l("Finding of the check"),
 }
 
 #: The door a step came through.
@@ -177,9 +182,16 @@ _CODE_FIELDS = {
     "exit_reason": None,
     "visit_kind": None,
     "review_result": "review_result",
+    "finding": "duplicate_status",
 }
 #: The label table of ``status``, by the object type of the entry.
-_STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}
+_STATUS_KINDS = {
+    "case": "case_status",
+    "worker": "worker_status",
+    "campaign": "campaign_status",
+    "file_transfer": "transfer_status",
+    "duplicate_flag": "duplicate_status",
+}
 _DATE_FIELDS = frozenset({"received_on", "visited_on", "held_on", "on"})
 _SKIPPED_FIELDS = frozenset({"fields"})  # form field names: the message already says which
 

@@ -221,7 +221,7 @@ def reenter_household(
         last.closed_on if last is not None and last.closed_on is not None else worker.status_changed_on
     )
     on = _check_date(on, today=today, not_before=not_before, field="date")
-    duplicate = duplicate_of(worker)
+    duplicate = duplicate_of(worker, actor)
     if duplicate is not None:
         raise DuplicateWorker(duplicate, field="reason")
     episode = HouseholdEpisode(

@@ -77,25 +77,33 @@ def active_files_by_index(indexes: list[str]) -> dict[str, int]:
     return {index: worker_id for index, worker_id in rows}
 
 
-def duplicate_of(worker: Worker) -> str | None:
+def duplicate_of(worker: Worker, actor: Actor | None = None) -> str | None:
     """Why a closed file may not become active again: another active file of the person."""
     if worker.status != CLOSED:
         return None
     existing = find_active_by_id_number(vault().reveal(worker.id_number_protected))
-    return _duplicate_message(existing) if existing is not None and existing.id != worker.id else None
+    return _duplicate_message(existing, actor) if existing is not None and existing.id != worker.id else None
 
 
-def _duplicate_message(existing: Worker) -> str:
+def _duplicate_message(existing: Worker, actor: Actor | None) -> str:
+    """The refusal names the file to those who may open it; to anyone else only the unit
+    that holds it (nothing else about the person), whom to ask for a transfer (调转)."""
+    if actor is None or actor.scope.allows(existing.unit_id):
+        return _(
+            "This ID number already has an active file: No. %(id)s, %(name)s, %(unit)s.",
+            id=existing.id,
+            name=existing.name,
+            unit=existing.unit.name,
+        )
     return _(
-        "This ID number already has an active file: No. %(id)s, %(name)s, %(unit)s.",
-        id=existing.id,
-        name=existing.name,
+        "This ID number already has an active file at %(unit)s. Ask that unit to transfer the file"
+        " (调转) to yours.",
         unit=existing.unit.name,
     )
 
 
-def household_flags(worker_id: int | None, id_numbers: list[str]) -> list[str]:
-    """Warnings when a person of this household is already on another active file."""
+def sharing_files(worker_id: int | None, id_numbers: list[str]) -> list[Worker]:
+    """The other active files on which a person of this household is head or member."""
     if not id_numbers:
         return []
     indexes = [vault().index(n) for n in id_numbers]
@@ -107,16 +115,45 @@ def household_flags(worker_id: int | None, id_numbers: list[str]) -> list[str]:
         .join(HouseholdMember)
         .where(HouseholdMember.id_number_index.in_(indexes), Worker.status != CLOSED)
     ).scalars()
-    seen = {w.id: w for w in [*other_heads, *other_members] if w.id != worker_id}
-    return [
-        _(
-            "A person of this household is also on active file No. %(id)s (%(name)s):"
-            " check for a double registration.",
-            id=w.id,
-            name=w.name,
-        )
-        for w in seen.values()
-    ]
+    return list({w.id: w for w in [*other_heads, *other_members] if w.id != worker_id}.values())
+
+
+def household_flags(worker_id: int | None, id_numbers: list[str], actor: Actor | None = None) -> list[str]:
+    """Warnings when a person of this household is already on another active file."""
+    return _warnings(sharing_files(worker_id, id_numbers), actor)
+
+
+def _warnings(others: list[Worker], actor: Actor | None) -> list[str]:
+    """A file outside the actor's units is named by its unit alone."""
+    warnings = []
+    for w in others:
+        if actor is None or actor.scope.allows(w.unit_id):
+            warnings.append(
+                _(
+                    "A person of this household is also on active file No. %(id)s (%(name)s):"
+                    " check for a double registration.",
+                    id=w.id,
+                    name=w.name,
+                )
+            )
+        else:
+            warnings.append(
+                _(
+                    "A person of this household is also on an active file at %(unit)s: the pair is"
+                    " in the duplicate review of the units above.",
+                    unit=w.unit.name,
+                )
+            )
+    return warnings
+
+
+def _flag_household(worker: Worker, id_numbers: list[str], actor: Actor) -> list[str]:
+    """Warn of files sharing a person; queue each pair for review (app/services/registry/duplicates)."""
+    from app.services.registry import duplicates
+
+    others = sharing_files(worker.id, id_numbers)
+    duplicates.flag_pairs(worker, others, actor=actor)
+    return _warnings(others, actor)
 
 
 def _apply(worker: Worker, data: CleanWorker) -> None:
@@ -178,10 +215,10 @@ def register(data: WorkerInput, *, unit: Unit, actor: Actor, today: date | None 
     cleaned = clean(data, today=today)
     existing = find_active_by_id_number(cleaned.id_number)
     if existing is not None:
-        raise DuplicateWorker(_duplicate_message(existing), field="id_number")
+        raise DuplicateWorker(_duplicate_message(existing, actor), field="id_number")
     worker = open_file(cleaned, unit=unit, actor=actor, today=today)
-    warnings = cleaned.warnings + household_flags(
-        worker.id, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]]
+    warnings = cleaned.warnings + _flag_household(
+        worker, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]], actor
     )
     return Registration(worker=worker, warnings=warnings)
 
@@ -222,15 +259,15 @@ def update(worker: Worker, data: WorkerInput, *, actor: Actor, today: date | Non
     cleaned = clean(data, today=today)
     existing = find_active_by_id_number(cleaned.id_number)
     if existing is not None and existing.id != worker.id:
-        raise DuplicateWorker(_duplicate_message(existing), field="id_number")
+        raise DuplicateWorker(_duplicate_message(existing, actor), field="id_number")
     old = _snapshot(worker)
     _apply(worker, cleaned)
     worker.data_checked_on = today
     worker.entered_by_id = actor.user_id
     _replace_members(worker, cleaned.members)
     db.session.flush()
-    warnings = cleaned.warnings + household_flags(
-        worker.id, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]]
+    warnings = cleaned.warnings + _flag_household(
+        worker, [cleaned.id_number] + [m[2] for m in cleaned.members if m[2]], actor
     )
     record_on_file("worker.update", worker, actor=actor, details={"old": old, "new": _snapshot(worker)})
     return Registration(worker=worker, warnings=warnings)
@@ -275,7 +312,7 @@ def change_status(worker: Worker, status: str, *, reason: str, on: date, actor: 
     if status == ON_FILE:
         episodes.reenter_household(worker, reason=reason or str(STATUS_LABELS[ON_FILE]), on=on, actor=actor)
         return
-    duplicate = duplicate_of(worker)
+    duplicate = duplicate_of(worker, actor)
     if duplicate is not None:
         raise DuplicateWorker(duplicate, field="status")
     old = worker.status
