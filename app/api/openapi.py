@@ -8,97 +8,18 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api import batch_schemas as bs
 from app.api import book_schemas as bk
 from app.api import formats as f
 from app.api import life_schemas as ls
+from app.api import openapi_paths
 from app.api import read_schemas as rs
+from app.api import revision_schemas as rv
 from app.api import schemas as s
+from app.api.openapi_ops import REF, operation, path_id
 from app.services import policy
-
-REF = "#/components/schemas/{model}"
-_PROBLEMS = {
-    401: "No token, or a bad one",
-    403: "The role may not do this",
-    404: "Unknown id, or no budget for the year",
-    409: "Conflict with the rules (over budget, over a cap, wrong state, duplicate)",
-    422: "Invalid request",
-    429: "Too many whole ID numbers seen by this person in 24 hours (see Retry-After)",
-}
-
-
-def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": REF.format(model=model.__name__)}
-
-
-def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """A query model's fields as query parameters (the non-null branch of optional ones)."""
-    schema = model.model_json_schema()
-    parameters = []
-    for name, prop in schema["properties"].items():
-        branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
-        parameters.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": name in schema.get("required", []),
-                "schema": branches[0],
-            }
-        )
-    return parameters
-
-
-def _path_id(name: str = "id", low: int = 0, high: int = 2**31 - 1) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": low, "maximum": high},
-    }
-
-
-def _operation(
-    summary: str,
-    ok: int,
-    response: type[BaseModel] | None,
-    *problems: int,
-    request: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    path: list[dict[str, Any]] | None = None,
-    idempotent: bool = False,
-    media: str = "application/json",
-) -> dict[str, Any]:
-    content = {media: {"schema": _ref(response)} if response else {}}
-    responses: dict[str, Any] = {str(ok): {"description": "OK", "content": content}}
-    if ok == 201 and idempotent:
-        responses["200"] = {"description": "A replay of the first request", "content": content}
-    for code in (401, 403, *problems):
-        responses[str(code)] = {
-            "description": _PROBLEMS[code],
-            "content": {"application/problem+json": {"schema": _ref(s.Problem)}},
-        }
-    parameters = list(path or []) + (_parameters(query) if query else [])
-    if idempotent:
-        parameters.append(
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 64, "pattern": f.IDEMPOTENCY_KEY_PATTERN},
-            }
-        )
-    operation: dict[str, Any] = {"summary": summary, "responses": responses}
-    if parameters:
-        operation["parameters"] = parameters
-    if request is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(request)}},
-        }
-    return operation
 
 
 def _policy_paths() -> dict[str, Any]:
@@ -111,15 +32,15 @@ def _policy_paths() -> dict[str, Any]:
     }
     paths = {}
     for key in policy.KEYS:
-        operation = _operation(
+        op = operation(
             f"Set the yearly policy value {key}", 200, rs.PolicyOut, 422, request=rs.PolicyIn, path=[year]
         )
-        operation["requestBody"]["content"]["application/json"]["schema"] = rs.policy_body(key)
-        operation["description"] = (
+        op["requestBody"]["content"]["application/json"]["schema"] = rs.policy_body(key)
+        op["description"] = (
             "Without `unit` the value holds for every unit: only a federation-wide administrator"
             " may set that (422 on `unit` otherwise)."
         )
-        paths[f"/policy/{{year}}/{key}"] = {"put": operation}
+        paths[f"/policy/{{year}}/{key}"] = {"put": op}
     return paths
 
 
@@ -131,9 +52,9 @@ def document() -> dict[str, Any]:
 def _document(this_year: int) -> dict[str, Any]:
     code = [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}]
     paths: dict[str, Any] = {
-        "/funds": {"get": _operation("Every fund of the year", 200, s.FundList, 404, 422, query=s.YearQuery)},
+        "/funds": {"get": operation("Every fund of the year", 200, s.FundList, 404, 422, query=s.YearQuery)},
         "/funds/{code}/ledger": {
-            "get": _operation(
+            "get": operation(
                 "A fund's ledger, oldest first, with running balance",
                 200,
                 s.LedgerPage,
@@ -144,18 +65,18 @@ def _document(this_year: int) -> dict[str, Any]:
             )
         },
         "/applicants": {
-            "post": _operation(
+            "post": operation(
                 "Register a hardship worker", 201, s.ApplicantCreated, 409, 422, request=s.ApplicantIn
             ),
-            "get": _operation("Search the registry", 200, s.ApplicantPage, 422, query=s.ApplicantQuery),
+            "get": operation("Search the registry", 200, s.ApplicantPage, 422, query=s.ApplicantQuery),
         },
         "/model-workers": {
-            "post": _operation(
+            "post": operation(
                 "Register a model worker", 201, s.ModelWorkerOut, 409, 422, request=s.ModelWorkerIn
             )
         },
         "/applicants/{id}": {
-            "get": _operation(
+            "get": operation(
                 "One hardship file",
                 200,
                 s.ApplicantOut,
@@ -163,27 +84,27 @@ def _document(this_year: int) -> dict[str, Any]:
                 422,
                 429,
                 query=s.RevealQuery,
-                path=[_path_id()],
+                path=[path_id()],
             )
         },
         "/cases": {
-            "post": _operation("Open an aid application", 201, s.CaseOut, 404, 409, 422, request=s.CaseIn),
-            "get": _operation("Cases, newest first", 200, rs.CasePage, 422, query=rs.CaseQuery),
+            "post": operation("Open an aid application", 201, s.CaseOut, 404, 409, 422, request=s.CaseIn),
+            "get": operation("Cases, newest first", 200, rs.CasePage, 422, query=rs.CaseQuery),
         },
         "/cases/{id}": {
-            "get": _operation("One case with its payments", 200, rs.CaseDetail, 404, path=[_path_id()])
+            "get": operation("One case with its payments", 200, rs.CaseDetail, 404, path=[path_id()])
         },
-        "/payments/{id}": {"get": _operation("One payment", 200, s.PaymentOut, 404, path=[_path_id()])},
+        "/payments/{id}": {"get": operation("One payment", 200, s.PaymentOut, 404, path=[path_id()])},
         "/cases/{id}/submit": {
-            "post": _operation("Submit a case", 200, s.CaseOut, 404, 409, path=[_path_id()])
+            "post": operation("Submit a case", 200, s.CaseOut, 404, 409, path=[path_id()])
         },
         "/cases/{id}/cancel": {
-            "post": _operation(
-                "Cancel a case", 200, s.CaseOut, 404, 409, 422, request=s.CancelIn, path=[_path_id()]
+            "post": operation(
+                "Cancel a case", 200, s.CaseOut, 404, 409, 422, request=s.CancelIn, path=[path_id()]
             )
         },
         "/cases/{id}/approve": {
-            "post": _operation(
+            "post": operation(
                 "Approve a case (amount ≤ requested)",
                 200,
                 s.CaseOut,
@@ -191,16 +112,16 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 request=s.ApproveIn,
-                path=[_path_id()],
+                path=[path_id()],
             )
         },
         "/cases/{id}/reject": {
-            "post": _operation(
-                "Reject a case", 200, s.CaseOut, 404, 409, 422, request=s.ReasonIn, path=[_path_id()]
+            "post": operation(
+                "Reject a case", 200, s.CaseOut, 404, 409, 422, request=s.ReasonIn, path=[path_id()]
             )
         },
         "/cases/{id}/payments": {
-            "post": _operation(
+            "post": operation(
                 "Pay an approved case",
                 201,
                 s.PaymentOut,
@@ -208,12 +129,12 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 request=s.PaymentIn,
-                path=[_path_id()],
+                path=[path_id()],
                 idempotent=True,
             )
         },
         "/payments/{id}/reversal": {
-            "post": _operation(
+            "post": operation(
                 "Reverse a payment (红冲)",
                 200,
                 s.PaymentOut,
@@ -221,11 +142,11 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 request=s.ReasonIn,
-                path=[_path_id()],
+                path=[path_id()],
             )
         },
         "/health-checks": {
-            "post": _operation(
+            "post": operation(
                 "Pay a model worker's check-up allowance",
                 201,
                 s.PaymentOut,
@@ -237,7 +158,7 @@ def _document(this_year: int) -> dict[str, Any]:
             )
         },
         "/reconciliation": {
-            "get": _operation(
+            "get": operation(
                 "Per fund checks and the department totals",
                 200,
                 s.ReconciliationOut,
@@ -247,7 +168,7 @@ def _document(this_year: int) -> dict[str, Any]:
             )
         },
         "/payment-batches": {
-            "post": _operation(
+            "post": operation(
                 "Prepare a bank batch (代发批次) of approved cases of one fund",
                 201,
                 bs.BatchOut,
@@ -259,18 +180,18 @@ def _document(this_year: int) -> dict[str, Any]:
             )
         },
         "/payment-batches/{id}": {
-            "get": _operation("A bank batch with its lines", 200, bs.BatchOut, 404, path=[_path_id()])
+            "get": operation("A bank batch with its lines", 200, bs.BatchOut, 404, path=[path_id()])
         },
         "/payment-batches/{id}/approve": {
-            "post": _operation(
-                "Approve a bank batch (not by who prepared it)", 200, bs.BatchOut, 404, 409, path=[_path_id()]
+            "post": operation(
+                "Approve a bank batch (not by who prepared it)", 200, bs.BatchOut, 404, 409, path=[path_id()]
             )
         },
         "/payment-batches/{id}/cancel": {
-            "post": _operation("Cancel a draft bank batch", 200, bs.BatchOut, 404, 409, path=[_path_id()])
+            "post": operation("Cancel a draft bank batch", 200, bs.BatchOut, 404, 409, path=[path_id()])
         },
         "/payment-batches/{id}/file": {
-            "get": _operation(
+            "get": operation(
                 "The bank file of an approved batch (audited; the batch is then sent)",
                 200,
                 None,
@@ -278,12 +199,12 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 query=bs.BatchFileQuery,
-                path=[_path_id()],
+                path=[path_id()],
                 media="application/octet-stream",
             )
         },
         "/payment-batches/{id}/returns": {
-            "post": _operation(
+            "post": operation(
                 "The bank's answer: paid lines become payments, failed ones return to their cases",
                 200,
                 bs.BatchOut,
@@ -291,84 +212,34 @@ def _document(this_year: int) -> dict[str, Any]:
                 409,
                 422,
                 request=bs.ReturnsIn,
-                path=[_path_id()],
+                path=[path_id()],
             )
         },
-        "/years/{year}/close": {
-            "post": _operation(
-                "结账: close the fiscal year of the caller's unit (no money moves in it afterwards)",
-                200,
-                bk.CloseOut,
-                404,
-                409,
-                422,
-                request=bk.CloseIn,
-                path=[_path_id("year")],
-            )
-        },
-        "/years/{year}/months/{month}/close": {
-            "post": _operation(
-                "结账: close a month of the caller's unit (nothing can be dated in it afterwards)",
-                200,
-                bk.CloseOut,
-                404,
-                409,
-                422,
-                request=bk.CloseIn,
-                path=[_path_id("year"), _path_id("month", 1, 12)],
-            )
-        },
-        "/applicants/{id}/exit": {
-            "post": _operation(
-                "Close a household's file with a reason (its open cases settled first)",
-                200,
-                ls.ApplicantLife,
-                404,
-                409,
-                422,
-                request=ls.ExitIn,
-                path=[_path_id()],
-            )
-        },
-        "/applicants/{id}/visits": {
-            "post": _operation(
-                "A visit or call (走访/回访); after an exit it does the next follow-up call",
-                201,
-                ls.VisitOut,
-                404,
-                422,
-                request=ls.VisitIn,
-                path=[_path_id()],
-            )
-        },
-        "/applicants/{id}/reentry": {
-            "post": _operation(
-                "返困: the household is on file again, its history kept",
-                200,
-                ls.ApplicantLife,
-                404,
-                409,
-                422,
-                request=ls.ReentryIn,
-                path=[_path_id()],
-            )
-        },
-        "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
+        "/units": {"get": operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
-            "get": _operation(
+            "get": operation(
                 "The audit package (ZIP)", 200, None, 404, 422, query=s.YearQuery, media="application/zip"
             )
         },
     }
+    paths.update(openapi_paths.books_and_life())
+    paths.update(openapi_paths.revisions())
     paths.update(_policy_paths())
     _refs, definitions = models_json_schema(
         [
             (model, "validation")
-            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)
+            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS, *rv.REQUESTS)
         ]
         + [
             (model, "serialization")
-            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES)
+            for model in (
+                *s.RESPONSES,
+                *rs.RESPONSES,
+                *bs.RESPONSES,
+                *bk.RESPONSES,
+                *ls.RESPONSES,
+                *rv.RESPONSES,
+            )
         ],
         ref_template=REF,
     )
