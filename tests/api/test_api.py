@@ -47,6 +47,8 @@ ENDPOINTS = {
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
+    "api.revise_fund": ("POST", "/funds/2015100001/revisions", "finance", "admin"),
+    "api.list_revisions": ("GET", "/budget-revisions?year=2015", "auditor", None),
 }
 
 

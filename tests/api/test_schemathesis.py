@@ -59,6 +59,8 @@ NEEDS = {
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,
+    ("POST", "/funds/{code}/revisions"): Permission.BUDGETS_REVISE,
+    ("GET", "/budget-revisions"): Permission.FUNDS_VIEW,
 }
 
 

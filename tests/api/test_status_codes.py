@@ -33,6 +33,7 @@ APPLICANT = {
 EXIT = {"reason": "recovered", "date": date.today().isoformat(), "note": "子女就业"}
 VISIT = {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访，生活稳定"}
 REENTRY = {"reason": "再次失业", "date": date.today().isoformat()}
+REVISION = {"year": 2015, "amount": "1000.00", "reason": "追加", "reference": "桥财预〔2015〕12号"}
 BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
@@ -235,6 +236,18 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("caseworker", "POST", "/applicants/99999/reentry", REENTRY),
         409: ("caseworker", "POST", "/applicants/1/reentry", REENTRY),  # on file
         422: ("caseworker", "POST", "/applicants/{closed}/reentry", {**REENTRY, "date": "2999-01-01"}),
+    },
+    "api.revise_fund": {
+        201: ("finance", "POST", "/funds/2015100001/revisions", REVISION),
+        404: ("finance", "POST", "/funds/2099999999/revisions", REVISION),
+        # the scene's approved and paid cases use more than 1.00 of the fund
+        409: ("finance", "POST", "/funds/2015100001/revisions", {**REVISION, "how": "set", "amount": "1.00"}),
+        422: ("finance", "POST", "/funds/2015100001/revisions", {**REVISION, "amount": "-5"}),
+    },
+    "api.list_revisions": {
+        200: ("auditor", "GET", "/budget-revisions?year=2015", None),
+        404: ("auditor", "GET", "/budget-revisions?year=2031", None),
+        422: ("auditor", "GET", "/budget-revisions?year=abc", None),
     },
 }
 
