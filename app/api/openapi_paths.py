@@ -89,6 +89,7 @@ def revisions() -> dict[str, Any]:
                 422,
                 request=rv.RevisionIn,
                 path=code,
+                idempotent=True,
             )
         },
         "/budget-revisions": {

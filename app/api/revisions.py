@@ -10,7 +10,7 @@ from flask import Response
 
 from app.api import bp
 from app.api import revision_schemas as rv
-from app.api.support import actor, api_permission, as_json, body, loaded_year, query
+from app.api.support import actor, api_permission, as_json, body, idempotency_key, loaded_year, query
 from app.auth.permissions import Permission
 from app.extensions import db
 from app.models.budget import BudgetRevision
@@ -57,6 +57,7 @@ def default_date(year: int) -> date:
 @api_permission(Permission.BUDGETS_REVISE)
 def revise_fund(code: str) -> Response:
     data = body(rv.RevisionIn)
+    key = idempotency_key()
 
     def step() -> BudgetRevision:
         fund = funds.find(actor(), code, data.year, data.unit)
@@ -68,9 +69,11 @@ def revise_fund(code: str) -> Response:
             reference=data.reference,
             revised_on=data.revised_on or default_date(data.year),
             actor=actor(),
+            idempotency_key=key,
         )
 
-    return as_json(revision_out(steps.run(step, name="budget.revise", actor=actor())), 201)
+    revision = steps.run(step, name="budget.revise", actor=actor())
+    return as_json(revision_out(revision), 200 if budget_revisions.was_replayed(revision) else 201)
 
 
 @bp.route("/budget-revisions")

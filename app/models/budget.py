@@ -94,6 +94,9 @@ class BudgetRevision(db.Model):
     # A revised file: the SHA-256 of its canonical content and the content itself.
     digest: Mapped[str | None] = mapped_column(String(64))
     document: Mapped[str | None] = mapped_column(Text())
+    # An API request's Idempotency-Key and the digest of its body: a replay answers this one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

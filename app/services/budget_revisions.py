@@ -42,6 +42,7 @@ from app.models.org import Unit
 from app.money import ZERO, format_yuan, to_money, to_positive_money
 from app.services import budgets, ledger
 from app.services.audit import Actor, record
+from app.services.cases.payments import IdempotencyMismatch, request_digest
 from app.services.errors import BudgetConflict, FundOverdrawn, InvalidInput
 
 #: How an entered revision states the change: by how much up, by how much down, or the new budget.
@@ -49,6 +50,14 @@ HOW_INCREASE = "increase"
 HOW_DECREASE = "decrease"
 HOW_SET = "set"
 HOWS = (HOW_INCREASE, HOW_DECREASE, HOW_SET)
+
+
+_REPLAYED = "replayed_revisions"
+
+
+def was_replayed(revision: BudgetRevision) -> bool:
+    """Whether this request answered ``revision`` as a replay of an earlier one (its key)."""
+    return revision.id in db.session.info.get(_REPLAYED, set())
 
 
 @dataclass
@@ -215,6 +224,7 @@ def revise_fund(
     reference: str,
     revised_on: date | None,
     actor: Actor,
+    idempotency_key: str | None = None,
 ) -> BudgetRevision:
     """A revision of one fund entered by hand: up or down by ``amount``, or to ``amount``
     (``how`` = set; zero allowed). The department's totals move by the same change.
@@ -234,6 +244,18 @@ def revise_fund(
     if budget is None:
         raise BudgetConflict(_("No budget of this fund's unit and year is loaded."))
     current = ledger.balance(ledger.lock_fund(fund.id)).budget
+    digest = request_digest(
+        fund=fund.id, how=how, amount=str(value), reason=reason, reference=reference, on=on
+    )
+    if idempotency_key:  # under the fund's lock: the first request with the key has finished
+        earlier = db.session.execute(
+            select(BudgetRevision).where(BudgetRevision.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+        if earlier is not None:
+            if earlier.request_digest != digest:
+                raise IdempotencyMismatch(_("This request key was already used for a different revision."))
+            db.session.info.setdefault(_REPLAYED, set()).add(earlier.id)
+            return earlier
     new_budget = {HOW_INCREASE: current + value, HOW_DECREASE: current - value, HOW_SET: value}[how]
     if new_budget < ZERO:
         raise FundOverdrawn(
@@ -249,6 +271,7 @@ def revise_fund(
     revision = _new_revision(
         budget, source=REVISION_ENTRY, reference=reference, revised_on=on, reason=reason, actor=actor
     )
+    revision.idempotency_key, revision.request_digest = idempotency_key or None, digest
     change = _apply(revision, [(fund, new_budget)], actor=actor)
     revision.total_income += change
     revision.total_expenditure += change

@@ -61,6 +61,8 @@ def upgrade():
         sa.Column("total_expenditure", app.models.types.Money(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=True),
         sa.Column("document", sa.Text(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
+        sa.Column("request_digest", sa.String(length=64), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", app.models.types.UTCDateTime(), nullable=False),
         sa.CheckConstraint("source IN ('file', 'entry')", name=op.f("ck_budget_revisions_source")),
@@ -75,6 +77,7 @@ def upgrade():
             ["year"], ["fiscal_years.year"], name=op.f("fk_budget_revisions_year_fiscal_years")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_budget_revisions")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_budget_revisions_idempotency_key")),
     )
     op.create_index(op.f("ix_budget_revisions_budget_id"), "budget_revisions", ["budget_id"], unique=False)
     op.create_table(

@@ -99,3 +99,15 @@ def test_amounts_are_strict_and_roles_and_units_are_kept(client, world, token, m
     assert client.post(f"{API}/funds/2015100001/revisions", json=BODY, headers=east).status_code == 404
     assert client.get(f"{API}/budget-revisions?year=2015", headers=east).get_json()["revisions"] == []
     assert _budget(client, finance)["budget"] == "300000.00"
+
+
+def test_the_same_idempotency_key_revises_once(client, world, token):
+    finance = token("finance")
+    headers = {**finance, "Idempotency-Key": "rev-2015-12"}
+    first = client.post(f"{API}/funds/2015100001/revisions", json=BODY, headers=headers)
+    again = client.post(f"{API}/funds/2015100001/revisions", json=BODY, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert _budget(client, finance)["budget"] == "350000.00"
+    other = client.post(f"{API}/funds/2015100001/revisions", json={**BODY, "amount": "1.00"}, headers=headers)
+    assert other.status_code == 422

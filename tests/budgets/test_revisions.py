@@ -273,3 +273,19 @@ def test_a_caseworker_may_not_revise_and_another_units_fund_is_not_found(client,
     client.post("/login", data={"username": other.username, "password": "Kunnan-Bangfu-2015"})
     assert client.post("/funds/2015100001/revisions?year=2015", data=data).status_code == 404
     assert _figures().budget == Decimal("300000.00")
+
+
+def test_the_audit_package_lists_each_revision(app, world, tmp_path):
+    import csv
+    import zipfile
+
+    _revise("increase", "50000")
+    path = tmp_path / "audit.zip"
+    result = app.test_cli_runner().invoke(args=["export", "audit", "--year", "2015", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    text = zipfile.ZipFile(path).read("budget_revisions.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["文号"] == "桥财预〔2015〕12号" and row["资金编号"] == "2015100001"
+    assert (row["调整前预算"], row["调整金额"], row["调整后预算"]) == ("300000.00", "50000.00", "350000.00")

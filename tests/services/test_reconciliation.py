@@ -230,6 +230,7 @@ def test_the_audit_package_matches_the_reconciliation(app, busy_year, tmp_path):
         "reversals.csv",
         "registry.csv",
         "budget.csv",
+        "budget_revisions.csv",
         "reconciliation.csv",
         "audit_log.csv",
         "audit.xlsx",

@@ -249,7 +249,7 @@ def check_budget_line(fund: Fund, b: ledger.FundBalance, revised: Decimal = ZERO
     if fund.budget_line_id is None and revised == ZERO:
         return []
     line = db.session.get(BudgetLine, fund.budget_line_id) if fund.budget_line_id is not None else None
-    expected = (line.amount or ZERO if line is not None else ZERO) + revised
+    expected = ((line.amount or ZERO) if line is not None else ZERO) + revised
     if expected != b.budget:
         return [
             _(
