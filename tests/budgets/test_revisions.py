@@ -289,3 +289,20 @@ def test_the_audit_package_lists_each_revision(app, world, tmp_path):
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["文号"] == "桥财预〔2015〕12号" and row["资金编号"] == "2015100001"
     assert (row["调整前预算"], row["调整金额"], row["调整后预算"]) == ("300000.00", "50000.00", "350000.00")
+
+
+def test_the_revision_form_refuses_a_misplaced_comma_saying_why(client, auth, world):
+    auth.login("finance")
+    refused = client.post(
+        "/funds/2015100001/revisions?year=2015",
+        data={
+            "how": "increase",
+            "amount": "100,00",
+            "reference": "文号",
+            "revised_on": "2015-06-30",
+            "reason": "r",
+        },
+    )
+    assert refused.status_code == 422
+    assert "逗号只能用作千位分隔" in refused.get_data(as_text=True)
+    assert _figures().budget == Decimal("300000.00")
