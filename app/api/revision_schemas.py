@@ -23,8 +23,8 @@ class RevisionIn(_Body):
     amount: AmountIn
     reason: fl.Reason
     reference: Reference
-    #: The revision's date, in the fund's year; today (or the year's last day) when not given.
-    revised_on: fl.FiscalDate | None = None
+    #: The revision's date, in the fund's year (a date in a closed month is a 409).
+    revised_on: fl.FiscalDate
     unit: fl.OptionalUnit = None
 
 

@@ -4,8 +4,6 @@ that would take what is available below zero is a 409; nothing changes when refu
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response
 
 from app.api import bp
@@ -17,7 +15,6 @@ from app.models.budget import BudgetRevision
 from app.models.ledger import Fund
 from app.models.org import Unit
 from app.services import budget_revisions, funds, steps
-from app.xlsx import today_in_beijing
 
 
 def revision_out(revision: BudgetRevision) -> rv.RevisionOut:
@@ -45,14 +42,6 @@ def revision_out(revision: BudgetRevision) -> rv.RevisionOut:
     )
 
 
-def default_date(year: int) -> date:
-    """Today in Beijing when it is in ``year``, else the year's last day (a late revision)."""
-    today = today_in_beijing()
-    if today.year == year:
-        return today
-    return date(year, 12, 31) if today.year > year else date(year, 1, 1)
-
-
 @bp.route("/funds/<code>/revisions", methods=["POST"])
 @api_permission(Permission.BUDGETS_REVISE)
 def revise_fund(code: str) -> Response:
@@ -67,7 +56,7 @@ def revise_fund(code: str) -> Response:
             amount=data.amount,
             reason=data.reason,
             reference=data.reference,
-            revised_on=data.revised_on or default_date(data.year),
+            revised_on=data.revised_on,
             actor=actor(),
             idempotency_key=key,
         )

@@ -33,7 +33,13 @@ APPLICANT = {
 EXIT = {"reason": "recovered", "date": date.today().isoformat(), "note": "子女就业"}
 VISIT = {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访，生活稳定"}
 REENTRY = {"reason": "再次失业", "date": date.today().isoformat()}
-REVISION = {"year": 2015, "amount": "1000.00", "reason": "追加", "reference": "桥财预〔2015〕12号"}
+REVISION = {
+    "year": 2015,
+    "amount": "1000.00",
+    "reason": "追加",
+    "reference": "桥财预〔2015〕12号",
+    "revised_on": "2015-06-30",
+}
 BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
