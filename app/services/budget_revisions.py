@@ -207,12 +207,19 @@ def _record(revision: BudgetRevision, actor: Actor) -> None:
                 "digest": revision.digest,
                 "income": str(revision.total_income),
                 "expenditure": str(revision.total_expenditure),
+                # Each fund's code with its budget before and after.
                 "funds": {
-                    line.fund_id: [str(line.budget_before), str(line.budget_after)] for line in revision.lines
+                    _code(line.fund_id): [str(line.budget_before), str(line.budget_after)]
+                    for line in revision.lines
                 },
             }
         },
     )
+
+
+def _code(fund_id: int) -> str:
+    fund = db.session.get(Fund, fund_id)
+    return fund.code if fund is not None else str(fund_id)
 
 
 def revise_fund(

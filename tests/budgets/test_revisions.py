@@ -72,6 +72,16 @@ def test_a_revision_up_and_one_down_move_the_budget_and_the_books_still_reconcil
         "桥财预〔2015〕12号",
         "桥财预〔2015〕20号",
     ]
+    from app.models import AuditEntry
+
+    recorded = (
+        db.session.execute(select(AuditEntry).where(AuditEntry.action == "budget.revise")).scalars().all()
+    )
+    assert (
+        len(recorded) == 2
+        and "桥财预〔2015〕12号" in recorded[0].details
+        and "2015100001" in recorded[0].details
+    )
 
 
 def test_a_revision_below_what_is_paid_and_committed_is_refused_and_changes_nothing(world):
