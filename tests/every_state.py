@@ -25,7 +25,7 @@ from app.models.ledger import Fund
 from app.models.registry import CLOSED, LEVEL_LABELS, OUT_OF_HARDSHIP
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import batches, budgets, cases, policy, registry, reporting_up, units
+from app.services import batches, budget_revisions, budgets, cases, policy, registry, reporting_up, units
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.eligibility import CATEGORIES, EVIDENCE_KINDS
@@ -159,6 +159,16 @@ def build(jobs_folder: Path) -> EveryState:
     ):
         policy.set_value(YEAR, key, value, actor=SYSTEM)  # for all units: the command line
     policy.set_value(YEAR, "household_ceiling", "20000", unit=unit, actor=admin)
+    # 预算调整: the hardship fund revised up, so its revisions page and the report show one.
+    budget_revisions.revise_fund(
+        hardship,
+        how="increase",
+        amount="10000",
+        reason="追加困难职工帮扶资金",
+        reference="桥财预〔2015〕12号",
+        revised_on=date(YEAR, 1, 20),
+        actor=finance,
+    )
     policy.set_value(YEAR, "ceiling_medical", "8000", unit=unit, actor=admin)
 
     workers = _households(unit, caseworker)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from app.api import batch_schemas, book_schemas, life_schemas, report_schemas
+from app.api import batch_schemas, book_schemas, life_schemas, report_schemas, revision_schemas
 from app.api import formats as f
 from app.api import read_schemas as rs
 from app.api import schemas as s
@@ -22,7 +22,7 @@ from app.services import policy
 
 #: The features whose schema modules list their own operations (``paths()``) beside their
 #: REQUESTS and RESPONSES; a new feature adds its module here.
-PARTS = (batch_schemas, book_schemas, life_schemas, report_schemas)
+PARTS = (batch_schemas, book_schemas, life_schemas, report_schemas, revision_schemas)
 
 
 def _policy_paths() -> dict[str, Any]:

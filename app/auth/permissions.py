@@ -37,6 +37,7 @@ class Permission(StrEnum):
     AUDIT_EXPORT = "audit.export"
     USERS_MANAGE = "users.manage"
     BUDGETS_MANAGE = "budgets.manage"
+    BUDGETS_REVISE = "budgets.revising"  # 预算调整: record a revision under its document number
     POLICY_MANAGE = "policy.manage"
     FOUR_EYES_EXCEPTION = "four_eyes.exception"  # one-person office exception
     UNITS_VIEW = "units.view"  # the tree of union units one sees
@@ -71,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.PAYMENTS_MAKE,
             Permission.PAYMENTS_REVERSE,
             Permission.BOOKS_CLOSE,
+            Permission.BUDGETS_REVISE,
             Permission.VOUCHERS_VIEW,
             Permission.BATCHES_VIEW,
             Permission.REPORTS_SEND,
@@ -117,6 +119,7 @@ HELD_BACK = frozenset(
         Permission.UNITS_MANAGE,
         Permission.BOOKS_CLOSE,
         Permission.BOOKS_REOPEN,
+        Permission.BUDGETS_REVISE,
     }
 )
 

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 
 import click
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
 from app.api.support import fund_json
-from app.cli.console import cli_actor, fail
+from app.cli.console import cli_actor, fail, step
 from app.extensions import db
+from app.models.ledger import Fund
 from app.money import money_str
-from app.services import budgets, ledger, reconciliation
-from app.services.errors import DomainError
+from app.services import budget_revisions, budgets, funds, ledger, reconciliation
+from app.services.errors import DomainError, InvalidInput
 
 budget_cli = AppGroup("budget", help="Department budgets.")
 
 
 @budget_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False))
-def budget_load(path: str) -> None:
-    """Check and load a department budget file; a file that does not add up is refused."""
+@click.option("--revision", "reference", default=None, help="A revised budget: its document number (文号)")
+@click.option(
+    "--date", "revised_on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="The revision's date"
+)
+@click.option("--reason", default="", help="Why the budget is revised")
+def budget_load(path: str, reference: str | None, revised_on: datetime | None, reason: str) -> None:
+    """Check and load a department budget file; a file that does not add up is refused.
+
+    With --revision (and --date) the file revises the budget already loaded for its unit
+    and year (预算调整): each fund moves to the file's figure by a ledger adjustment."""
+    if reference is not None:
+        _load_revision(path, reference, revised_on.date() if revised_on else None, reason)
+        return
+    if revised_on is not None:
+        fail(InvalidInput(_("--date is the date of a revision: give --revision too.")))
     try:
         result = budgets.load_budget(budgets.read_budget_file(path), actor=cli_actor())
         db.session.commit()
@@ -51,6 +66,85 @@ def budget_load(path: str) -> None:
     for fund in result.funds:
         figures = ledger.balance(fund)
         click.echo("  " + _fund_line(figures))
+
+
+def _load_revision(path: str, reference: str, revised_on: date | None, reason: str) -> None:
+    document = step(lambda: budgets.read_budget_file(path), name="budget.revise")
+    result = step(
+        lambda: budget_revisions.load_revision(
+            document, reference=reference, revised_on=revised_on, reason=reason, actor=cli_actor()
+        ),
+        name="budget.revise",
+    )
+    revision = result.revision
+    if revision is None:
+        click.echo(_("This file is the budget as loaded; nothing changed."))
+        return
+    if not result.created:
+        click.echo(
+            _(
+                "This revision is already loaded (%(reference)s); nothing changed.",
+                reference=revision.reference,
+            )
+        )
+        return
+    click.echo(
+        _(
+            "Budget revised by %(reference)s on %(date)s: %(n)s funds changed.",
+            reference=revision.reference,
+            date=revision.revised_on.isoformat(),
+            n=len(revision.lines),
+        )
+    )
+    for line in revision.lines:
+        click.echo("  " + _fund_line(ledger.balance(db.session.get(Fund, line.fund_id))))
+
+
+@budget_cli.command("revise")
+@click.argument("code")
+@click.option("--year", type=int, required=True)
+@click.option("--unit", "unit_code", default=None, help="The unit's code, when several units have the fund")
+@click.option("--increase", "increase", default=None, help="Raise the budget by this amount")
+@click.option("--decrease", "decrease", default=None, help="Lower the budget by this amount")
+@click.option("--set", "set_to", default=None, help="Set the budget to this amount")
+@click.option("--reference", required=True, help="The document number (文号)")
+@click.option("--reason", required=True)
+@click.option("--date", "revised_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+def budget_revise(
+    code: str,
+    year: int,
+    unit_code: str | None,
+    increase: str | None,
+    decrease: str | None,
+    set_to: str | None,
+    reference: str,
+    reason: str,
+    revised_on: datetime,
+) -> None:
+    """预算调整 of one fund: up, down or to an amount, under its document number."""
+    given = [
+        (how, value)
+        for how, value in (("increase", increase), ("decrease", decrease), ("set", set_to))
+        if value is not None
+    ]
+    if len(given) != 1:
+        fail(InvalidInput(_("Give one of --increase, --decrease or --set.")))
+    how, amount = given[0]
+    actor = cli_actor()
+    revision = step(
+        lambda: budget_revisions.revise_fund(
+            funds.find(actor, code, year, unit_code),
+            how=how,
+            amount=amount,
+            reason=reason,
+            reference=reference,
+            revised_on=revised_on.date(),
+            actor=actor,
+        ),
+        name="budget.revise",
+    )
+    click.echo(_("Budget revised by %(reference)s.", reference=revision.reference))
+    click.echo("  " + _fund_line(ledger.balance(db.session.get(Fund, revision.lines[0].fund_id))))
 
 
 @click.command("funds")

@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
-from app.models.budget import Budget, BudgetLine
+from app.models.budget import Budget, BudgetLine, BudgetRevision, BudgetRevisionLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
 from app.models.decisions import DemocraticReview, HomeInvestigation
 from app.models.episodes import FollowUp, HouseholdEpisode
@@ -27,6 +27,8 @@ __all__ = [
     "AuditHead",
     "Budget",
     "BudgetLine",
+    "BudgetRevision",
+    "BudgetRevisionLine",
     "Campaign",
     "Case",
     "CaseEvent",

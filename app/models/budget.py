@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -62,3 +62,69 @@ class BudgetLine(db.Model):
 
     budget: Mapped[Budget] = relationship(back_populates="lines")
     parent: Mapped[BudgetLine | None] = relationship(remote_side=[id])
+
+
+#: How a revision came in: a revised budget file, or one fund's change entered by hand.
+REVISION_FILE = "file"
+REVISION_ENTRY = "entry"
+REVISION_SOURCES = (REVISION_FILE, REVISION_ENTRY)
+
+
+class BudgetRevision(db.Model):
+    """预算调整: a revision of a loaded budget, under the finance bureau's document (文号).
+
+    The original budget's rows are never edited: each fund's change is a ledger entry
+    (kind ``adjustment``) named by a :class:`BudgetRevisionLine`; the department's totals
+    after the revision are kept here, so the current budget is the newest revision's."""
+
+    __tablename__ = "budget_revisions"
+    __table_args__ = (CheckConstraint("source IN ('file', 'entry')", name="source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(ForeignKey("fiscal_years.year"))
+    source: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str] = mapped_column(String(100))  # 文号, e.g. 桥财预〔2015〕12号
+    revised_on: Mapped[date] = mapped_column(Date())
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    # The department's totals after this revision (the current budget's).
+    total_income: Mapped[Decimal] = mapped_column(Money())
+    total_expenditure: Mapped[Decimal] = mapped_column(Money())
+    # A revised file: the SHA-256 of its canonical content and the content itself.
+    digest: Mapped[str | None] = mapped_column(String(64))
+    document: Mapped[str | None] = mapped_column(Text())
+    # An API request's Idempotency-Key and the digest of its body: a replay answers this one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    budget: Mapped[Budget] = relationship()
+    lines: Mapped[list[BudgetRevisionLine]] = relationship(
+        back_populates="revision", order_by="BudgetRevisionLine.id"
+    )
+
+
+class BudgetRevisionLine(db.Model):
+    """One fund's change in a revision: its budget before and after, and the ledger entry."""
+
+    __tablename__ = "budget_revision_lines"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "fund_id"),
+        CheckConstraint("change <> 0", name="change_not_zero"),
+        CheckConstraint(
+            "budget_before >= 0 AND budget_after >= 0 AND budget_after - budget_before = change",
+            name="figures",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("budget_revisions.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    budget_before: Mapped[Decimal] = mapped_column(Money())
+    budget_after: Mapped[Decimal] = mapped_column(Money())
+    change: Mapped[Decimal] = mapped_column(Money())  # signed: a decrease is negative
+    transfer_id: Mapped[int] = mapped_column(ForeignKey("ledger_transfers.id"), unique=True)
+
+    revision: Mapped[BudgetRevision] = relationship(back_populates="lines")

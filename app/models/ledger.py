@@ -12,6 +12,7 @@ minus the budget) and moves between ``available``, ``committed`` and ``paid``:
     bank_payment    at_bank       -> paid        the bank paid the line
     bank_return     at_bank       -> committed   the bank failed the line: back to the case
     reversal        the original's accounts swapped (红冲); names the original
+    adjustment      appropriation <-> available   a budget revision (预算调整), up or down
 
 So for every fund: budget = paid + committed + at_bank + available, and all five
 balances sum to zero. Transfers are never updated or deleted.
@@ -47,6 +48,8 @@ REVERSAL = "reversal"
 BANK_SEND = "bank_send"
 BANK_PAYMENT = "bank_payment"
 BANK_RETURN = "bank_return"
+# 预算调整: a revision raises (appropriation -> available) or lowers (available -> appropriation).
+ADJUSTMENT = "adjustment"
 TRANSFER_KINDS = (
     ALLOCATION,
     COMMITMENT,
@@ -57,6 +60,7 @@ TRANSFER_KINDS = (
     BANK_SEND,
     BANK_PAYMENT,
     BANK_RETURN,
+    ADJUSTMENT,
 )
 TRANSFER_KIND_LABELS = {
     ALLOCATION: _l("Budget allocated"),
@@ -68,6 +72,7 @@ TRANSFER_KIND_LABELS = {
     BANK_SEND: _l("Sent to the bank"),
     BANK_PAYMENT: _l("Paid by the bank"),
     BANK_RETURN: _l("Returned by the bank"),
+    ADJUSTMENT: _l("Budget revised"),
 }
 ACCOUNT_LABELS = {
     APPROPRIATION: _l("appropriation"),

@@ -45,8 +45,12 @@ def _as_of() -> date | None:
 def budget_execution() -> str:
     year = _year()
     as_of = _as_of()
-    rows = budget_report.execution_rows(year, as_of, scope.visible_unit_ids(current_user)) if year else []
-    return render_template("reports/budget_execution.html", year=year, as_of=as_of, rows=rows)
+    units = scope.visible_unit_ids(current_user)
+    rows = budget_report.execution_rows(year, as_of, units) if year else []
+    revisions = budget_report.revisions_of(year, units) if year else []
+    return render_template(
+        "reports/budget_execution.html", year=year, as_of=as_of, rows=rows, revisions=revisions
+    )
 
 
 @bp.route("/reports/budget-execution.xlsx")
@@ -56,11 +60,13 @@ def budget_execution_xlsx() -> Response:
     if year is None:
         abort(404)
     as_of = _as_of()
-    rows = budget_report.execution_rows(year, as_of, scope.visible_unit_ids(current_user))
+    units = scope.visible_unit_ids(current_user)
+    rows = budget_report.execution_rows(year, as_of, units)
+    content = budget_report.execution_workbook(year, rows, as_of, budget_report.revisions_of(year, units))
     exports.log_export("budget_execution", actor=current_actor(), details={"year": year})
     db.session.commit()
     return send_file(
-        io.BytesIO(budget_report.execution_workbook(year, rows, as_of)),
+        io.BytesIO(content),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"budget-execution-{year}.xlsx",

@@ -352,7 +352,7 @@ def load_budget(document: dict[str, Any], *, actor: Actor) -> LoadResult:
         db.session.add(row)
         db.session.flush()
         stored[id(line)] = row
-        if row.project_code and _table_kind(document, line.table) == FUND_TABLE:
+        if row.project_code and table_kind(document, line.table) == FUND_TABLE:
             funds.append(_open_fund(unit, year, row, data, actor))
     record(
         "budget.load",
@@ -375,7 +375,7 @@ def load_budget(document: dict[str, Any], *, actor: Actor) -> LoadResult:
     return LoadResult(budget=budget, created=True, funds=funds)
 
 
-def _table_kind(document: dict[str, Any], title: str) -> str:
+def table_kind(document: dict[str, Any], title: str) -> str:
     return next(t["kind"] for t in document["tables"] if t["title"] == title)
 
 

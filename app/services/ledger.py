@@ -21,6 +21,7 @@ from app.models.cases import Case
 from app.models.ledger import (
     ACCOUNT_KINDS,
     ACCOUNT_LABELS,
+    ADJUSTMENT,
     ALLOCATION,
     APPROPRIATION,
     AT_BANK,
@@ -244,6 +245,16 @@ def _post(
 def allocate(fund: Fund, amount: object, *, memo: str = "", actor: Actor) -> Transfer:
     """Make budget available in the fund (appropriation -> available)."""
     return _post(fund.id, ALLOCATION, amount, memo=memo, actor=actor)
+
+
+def adjust(fund: Fund, change: Decimal, *, memo: str, actor: Actor, on: date) -> Transfer:
+    """预算调整: raise (``change`` > 0) or lower the fund's budget, dated ``on``. A decrease
+    comes out of what is available, so it never takes paid, committed or at the bank.
+
+    Raises :class:`FundOverdrawn` when less than the decrease is available."""
+    up = change > ZERO
+    route = (AVAILABLE, APPROPRIATION) if up else (APPROPRIATION, AVAILABLE)
+    return _post(fund.id, ADJUSTMENT, abs(change), route=route, memo=memo, actor=actor, on=on)
 
 
 def commit(

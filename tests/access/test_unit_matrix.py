@@ -240,6 +240,25 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(values=A_UNIT, shows=True),
         "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
     },
+    # --- budget revisions (预算调整) of A's fund: the page and the form, named by the unit --
+    ("funds.revisions", "GET"): {
+        "": Call(values=A_UNIT, shows=True),
+        "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
+    },
+    ("funds.revise", "POST"): {
+        "": Call(
+            values=A_UNIT,
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {
+                "how": "increase",
+                "amount": "100",
+                "reference": "桥财预〔2015〕12号",
+                "revised_on": "2015-06-30",
+                "reason": "追加",
+            },
+        )
+    },
     # --- accounting vouchers: a year's list and spreadsheet, one voucher (A's: 404 to B) -
     ("funds.vouchers", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
     ("funds.voucher", "GET"): {"": Call(shows=True)},
@@ -656,6 +675,24 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(values=A_UNIT, shows=True),
         "own": Call(names=None, values=YEAR_Q, ok=ok(200), ok_by_key=AMBIGUOUS_FOR_PARENT),
     },
+    # 预算调整 of A's fund 2015100001 (both districts have one: the body's unit says whose).
+    ("api.revise_fund", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(201),
+            acts=True,
+            lands="budget_revisions",
+            body=lambda w: {
+                "year": YEAR,
+                "unit": w.a.code,
+                "amount": "100.00",
+                "reason": "追加",
+                "reference": "桥财预〔2015〕12号",
+                "revised_on": "2015-06-30",
+            },
+        )
+    },
+    ("api.list_revisions", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("api.create_applicant", "POST"): {
         # API.md: `unit` optional; outside the caller's scope a 422 on `unit`.
         "": Call(names="body", ok=ok(201), acts=True, sibling=ok(422), lands="workers", body=applicant_json)

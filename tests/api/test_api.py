@@ -52,6 +52,8 @@ ENDPOINTS = {
     "api.get_report": ("GET", "/unit-reports/1", "auditor", None),
     "api.accept_report": ("POST", "/unit-reports/1/accept", "reviewer", "caseworker"),
     "api.return_report": ("POST", "/unit-reports/1/return", "reviewer", "auditor"),
+    "api.revise_fund": ("POST", "/funds/2015100001/revisions", "finance", "admin"),
+    "api.list_revisions": ("GET", "/budget-revisions?year=2015", "auditor", None),
 }
 
 

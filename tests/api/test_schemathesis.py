@@ -64,6 +64,8 @@ NEEDS = {
     ("GET", "/unit-reports/{id}"): Permission.REPORTS_VIEW,
     ("POST", "/unit-reports/{id}/accept"): Permission.REPORTS_SEND,
     ("POST", "/unit-reports/{id}/return"): Permission.REPORTS_SEND,
+    ("POST", "/funds/{code}/revisions"): Permission.BUDGETS_REVISE,
+    ("GET", "/budget-revisions"): Permission.FUNDS_VIEW,
 }
 
 

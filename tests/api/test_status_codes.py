@@ -33,6 +33,13 @@ APPLICANT = {
 EXIT = {"reason": "recovered", "date": date.today().isoformat(), "note": "子女就业"}
 VISIT = {"date": date.today().isoformat(), "kind": "phone", "note": "电话回访，生活稳定"}
 REENTRY = {"reason": "再次失业", "date": date.today().isoformat()}
+REVISION = {
+    "year": 2015,
+    "amount": "1000.00",
+    "reason": "追加",
+    "reference": "桥财预〔2015〕12号",
+    "revised_on": "2015-06-30",
+}
 BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
@@ -251,6 +258,18 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
     "api.return_report": {
         404: ("reviewer", "POST", "/unit-reports/99999/return", {"reason": "数据有误"}),
         422: ("reviewer", "POST", "/unit-reports/99999/return", {}),
+    },
+    "api.revise_fund": {
+        201: ("finance", "POST", "/funds/2015100001/revisions", REVISION),
+        404: ("finance", "POST", "/funds/2099999999/revisions", REVISION),
+        # the scene's approved and paid cases use more than 1.00 of the fund
+        409: ("finance", "POST", "/funds/2015100001/revisions", {**REVISION, "how": "set", "amount": "1.00"}),
+        422: ("finance", "POST", "/funds/2015100001/revisions", {**REVISION, "amount": "-5"}),
+    },
+    "api.list_revisions": {
+        200: ("auditor", "GET", "/budget-revisions?year=2015", None),
+        404: ("auditor", "GET", "/budget-revisions?year=2031", None),
+        422: ("auditor", "GET", "/budget-revisions?year=abc", None),
     },
 }
 

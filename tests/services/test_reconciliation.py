@@ -230,6 +230,7 @@ def test_the_audit_package_matches_the_reconciliation(app, busy_year, tmp_path):
         "reversals.csv",
         "registry.csv",
         "budget.csv",
+        "budget_revisions.csv",
         "reconciliation.csv",
         "audit_log.csv",
         "audit.xlsx",
@@ -308,7 +309,9 @@ def test_the_budget_table_with_execution_carries_every_project_line(client, auth
     response = client.get("/reports/budget-execution.xlsx?year=2015")
     book = load_workbook(io.BytesIO(response.data))
     values = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
-    assert values[0][3] == "2015100001" and Decimal(str(values[0][10])) == Decimal("2300")
+    # 年初预算, the four sources, (one column per revision: none here), 调整后预算, then 已执行
+    assert values[0][3] == "2015100001" and Decimal(str(values[0][10])) == Decimal("300000")
+    assert Decimal(str(values[0][11])) == Decimal("2300")
     assert values[-1][0] == "合计" and Decimal(str(values[-1][5])) == Decimal("323000")
 
 

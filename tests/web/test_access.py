@@ -21,6 +21,8 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "funds.ledger_page": ("GET", "/funds/2015100001/ledger?year=2015", P.FUNDS_VIEW),
     "funds.ledger_print": ("GET", "/funds/2015100001/ledger/print?year=2015", P.FUNDS_VIEW),
     "funds.ledger_xlsx": ("GET", "/funds/2015100001/ledger.xlsx?year=2015", P.FUNDS_VIEW),
+    "funds.revisions": ("GET", "/funds/2015100001/revisions?year=2015", P.FUNDS_VIEW),
+    "funds.revise": ("POST", "/funds/2015100001/revisions?year=2015", P.BUDGETS_REVISE),
     "funds.vouchers": ("GET", "/vouchers?year=2015", P.VOUCHERS_VIEW),
     "funds.voucher": ("GET", "/vouchers/1", P.VOUCHERS_VIEW),
     "funds.vouchers_xlsx": ("GET", "/vouchers.xlsx?year=2015", P.VOUCHERS_VIEW),

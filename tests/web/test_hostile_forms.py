@@ -29,6 +29,7 @@ from app.cases.forms import (
     ReversalForm,
 )
 from app.extensions import db
+from app.funds.revisions import RevisionForm
 from app.models import Case
 from app.registry.forms import (
     AcceptCategoryForm,
@@ -109,6 +110,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/checkups/2/1", CheckupForm),
     ("finance", "/batches/new", PrepareForm),
     ("finance", "/reports/up", SendForm),
+    ("finance", "/funds/2015100001/revisions?year=2015", RevisionForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),

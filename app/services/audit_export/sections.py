@@ -24,6 +24,7 @@ from app.models.org import Unit
 from app.models.registry import ModelWorker, Worker
 from app.models.users import User
 from app.services import exports, reconciliation
+from app.services.audit_export.revisions import revisions_section
 from app.services.scope import Scope
 from app.xlsx import Column
 
@@ -379,6 +380,7 @@ SECTIONS = [
     ("reversals", "红冲", _reversals),
     ("registry", "困难职工档案", _registry),
     ("budget", "部门预算", _budget),
+    ("budget_revisions", "预算调整", revisions_section),
     ("reconciliation", "对账", _reconciliation),
     ("audit_log", "审计日志", _audit_log),
 ]

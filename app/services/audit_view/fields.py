@@ -58,6 +58,7 @@ FIELD_LABELS: dict[str, Any] = {
     "reveal_purpose": _l("Purpose"),
     "reveals_seen": _l("Whole ID numbers seen in 24 hours"),
     "reveal_limit": _l("Limit per 24 hours"),
+    "revised_on": _l("Date of the revision"),
     "worker": _l("Household"),
     "model_worker": _l("Model worker"),
     "fund": _l("Fund"),
@@ -192,7 +193,7 @@ _STATUS_KINDS = {
     "file_transfer": "transfer_status",
     "duplicate_flag": "duplicate_status",
 }
-_DATE_FIELDS = frozenset({"received_on", "visited_on", "held_on", "on"})
+_DATE_FIELDS = frozenset({"received_on", "visited_on", "held_on", "on", "revised_on"})
 _SKIPPED_FIELDS = frozenset({"fields"})  # form field names: the message already says which
 
 

@@ -28,7 +28,7 @@ from app.models.ledger import (
     Transfer,
 )
 from app.money import ZERO, format_yuan
-from app.services import ledger
+from app.services import budget_revisions, ledger
 from app.services.reconciliation.batches import batch_problems
 from app.services.reconciliation.links import commitment_problems, payment_problems, reversal_problems
 from app.services.reconciliation.vouchers import sequence_problems, voucher_problems
@@ -37,7 +37,7 @@ CHECK_LABELS = {
     "identity": _l("Budget = paid + committed + at the bank + available"),
     "ledger_sum": _l("The ledger's own sum equals the balances shown"),
     "running": _l("Every entry's running balance follows from the one before"),
-    "budget_line": _l("The fund's budget equals its line in the department budget"),
+    "budget_line": _l("The fund's budget equals its line in the department budget plus its revisions"),
     "payments": _l("Every payment belongs to an approved case or a check-up"),
     "reversals": _l("Every reversal undoes exactly its original"),
     "commitments": _l("Every commitment belongs to one approved case; committed = what the cases await"),
@@ -244,16 +244,18 @@ def check_running(fund: Fund, scan: _LedgerScan) -> list[str]:
     return []
 
 
-def check_budget_line(fund: Fund, b: ledger.FundBalance) -> list[str]:
-    if fund.budget_line_id is None:
+def check_budget_line(fund: Fund, b: ledger.FundBalance, revised: Decimal = ZERO) -> list[str]:
+    """The fund's budget in the ledger against its line as loaded plus its revisions' changes."""
+    if fund.budget_line_id is None and revised == ZERO:
         return []
-    line = db.session.get(BudgetLine, fund.budget_line_id)
-    if line is not None and (line.amount or ZERO) != b.budget:
+    line = db.session.get(BudgetLine, fund.budget_line_id) if fund.budget_line_id is not None else None
+    expected = ((line.amount or ZERO) if line is not None else ZERO) + revised
+    if expected != b.budget:
         return [
             _(
-                "The ledger's budget is %(ledger)s, the budget line says %(line)s.",
+                "The ledger's budget is %(ledger)s, the budget line and its revisions say %(line)s.",
                 ledger=format_yuan(b.budget),
-                line=format_yuan(line.amount or ZERO),
+                line=format_yuan(expected),
             )
         ]
     return []
@@ -294,6 +296,7 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
     )
     batches = batch_problems(fund_ids)
     vouchers = voucher_problems(fund_ids)
+    revised = budget_revisions.changes_by_fund(fund_ids)
     results = []
     for fund in funds:
         b = ledger.balance_of(fund, accounts[fund.id])
@@ -302,7 +305,7 @@ def reconcile_funds(funds: list[Fund], progress: Progress = _quiet) -> list[Fund
             CheckResult("identity", check_identity(b)),
             CheckResult("ledger_sum", check_ledger_sum(accounts[fund.id], scan.sums)),
             CheckResult("running", check_running(fund, scan)),
-            CheckResult("budget_line", check_budget_line(fund, b)),
+            CheckResult("budget_line", check_budget_line(fund, b, revised.get(fund.id, ZERO))),
             CheckResult("payments", payments.get(fund.id, [])),
             CheckResult("reversals", reversals.get(fund.id, [])),
             CheckResult("commitments", commitments.get(fund.id, [])),
@@ -328,14 +331,16 @@ def reconcile(year: int, unit_ids: list[int] | None = None, progress: Progress =
     for budget in budgets:
         if unit_ids is not None and budget.unit_id not in unit_ids:
             continue
-        budget_total = (budget_total or ZERO) + budget.total_expenditure
-        if budget.total_income != budget.total_expenditure:
+        # The department's totals as they stand now: the newest revision's, else as loaded.
+        income, expenditure = budget_revisions.current_totals(budget)
+        budget_total = (budget_total or ZERO) + expenditure
+        if income != expenditure:
             dept.append(
                 _(
                     "Unit %(unit)s: income %(i)s ≠ expenditure %(e)s.",
                     unit=budget.unit.code,
-                    i=format_yuan(budget.total_income),
-                    e=format_yuan(budget.total_expenditure),
+                    i=format_yuan(income),
+                    e=format_yuan(expenditure),
                 )
             )
         table_total = sum(
@@ -346,8 +351,10 @@ def reconcile(year: int, unit_ids: list[int] | None = None, progress: Progress =
             ),
             ZERO,
         )
+        unit_funds = [f for f in funds if f.fund.unit_id == budget.unit_id]
+        table_total += sum(budget_revisions.changes_by_fund([f.fund.id for f in unit_funds]).values(), ZERO)
         special_total = (special_total or ZERO) + table_total
-        fund_total = sum((f.balance.budget for f in funds if f.fund.unit_id == budget.unit_id), ZERO)
+        fund_total = sum((f.balance.budget for f in unit_funds), ZERO)
         if fund_total != table_total:
             rollup.append(
                 _(
