@@ -318,6 +318,39 @@ def _document(this_year: int) -> dict[str, Any]:
                 path=[_path_id("year"), _path_id("month", 1, 12)],
             )
         },
+        "/period-closes": {
+            "get": _operation(
+                "结账: the year's closes of the caller's units, newest first, each digest re-checked",
+                200,
+                bk.CloseList,
+                404,
+                422,
+                query=bk.CloseQuery,
+            )
+        },
+        "/period-closes/{id}/reopen-request": {
+            "post": _operation(
+                "Ask for closed books to be reopened, with a reason (an administrator; still closed until"
+                " a second person reopens them)",
+                200,
+                bk.CloseOut,
+                404,
+                409,
+                422,
+                request=bk.ReopenRequestIn,
+                path=[_path_id()],
+            )
+        },
+        "/period-closes/{id}/reopen": {
+            "post": _operation(
+                "Reopen closed books: a second person, not the one who asked (409 for the same person)",
+                200,
+                bk.CloseOut,
+                404,
+                409,
+                path=[_path_id()],
+            )
+        },
         "/applicants/{id}/exit": {
             "post": _operation(
                 "Close a household's file with a reason (its open cases settled first)",
