@@ -98,6 +98,20 @@ def copy_forward(
     earlier, later = _rows(from_year, actor, unit), _rows(to_year, actor, unit)
     if not earlier:
         raise InvalidInput(_("No policy value of %(year)s to copy.", year=from_year), field="from_year")
+    # A value chosen that is not among the actor's (another unit's, or not set) is refused,
+    # not skipped: the page that sent it showed something else.
+    for key, unit_id in sorted(picked or (), key=lambda p: (p[0], p[1] or 0)):
+        if (key, unit_id) not in earlier:
+            raise InvalidInput(
+                _(
+                    "%(name)s has no value of %(year)s among your units.",
+                    name=policy.KEYS[key].label,
+                    year=from_year,
+                )
+                if key in policy.KEYS
+                else _("Unknown policy key %(key)s.", key=key),
+                field="keys",
+            )
     written = []
     units = {u.id: u for u in db.session.execute(select(Unit)).scalars()}
     for (key, unit_id), value in earlier.items():

@@ -34,7 +34,7 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
 from app.models.vouchers import AccountingVoucher
-from app.services import batches, budgets, cases, duties, policy, registry, reporting_up
+from app.services import batches, budgets, cases, duties, periods, policy, registry, reporting_up
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.registry import attachments
@@ -128,6 +128,8 @@ class District:
     role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
     attachment_id: int = 0  # a scan of the household's register, on the first household's file
     report_id: int = 0  # the year's report sent up to the city, not yet decided
+    close_id: int = 0  # February's books closed (结账)
+    close_asked_id: int = 0  # August's books closed, reopening asked by an admin who calls nothing
 
     @property
     def code(self) -> str:
@@ -373,6 +375,12 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     d.role_change_id = duties.pending_of(pending.id).id
     # The district's report for the whole year, sent up and waiting for the city (上报).
     d.report_id = reporting_up.submit(unit, YEAR, 0, actor=finance).id
+    # 结账: February closed; August closed and its reopening asked for by that administrator,
+    # so every administrator or finance caller is a second person who may reopen it.
+    d.close_id = periods.close(unit, YEAR, month=2, actor=finance).id
+    asked = periods.close(unit, YEAR, month=8, actor=finance)
+    periods.request_reopen(asked, reason="漏记一笔8月发放", actor=Actor.of(asker, door="page"))
+    d.close_asked_id = asked.id
 
     auditor = people[f"{key}:auditor"]
     job = Job(
