@@ -11,10 +11,11 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.auth.permissions import Permission
-from app.cli.console import step, user_actor
+from app.cli.console import fail, step, user_actor
 from app.models.cases import PAYMENT_METHODS, Payment
-from app.money import format_yuan
+from app.money import InvalidAmount, format_yuan, parse_typed_amount
 from app.services import cases, loaders
+from app.services.errors import InvalidInput
 
 payments_cli = AppGroup("payments", help="Pay approved aid (发放) at the console.")
 
@@ -31,11 +32,16 @@ def payments_pay(
 ) -> None:
     """Pay (part of) an approved case."""
     who = user_actor(username, Permission.PAYMENTS_MAKE)
+    try:
+        value = parse_typed_amount(amount)  # as a person types it, like the payment form
+    except InvalidAmount as refused:
+        fail(InvalidInput(refused.explain(), field="amount"))
+        return
 
     def work() -> Payment:
         case = loaders.case(case_id, who, lock=True)
         return cases.pay(
-            case, amount=amount, voucher_no=voucher_no, paid_on=paid_on.date(), method=method, actor=who
+            case, amount=value, voucher_no=voucher_no, paid_on=paid_on.date(), method=method, actor=who
         )
 
     payment = step(work, name="case.pay", actor=who)

@@ -286,3 +286,14 @@ def test_the_nightly_checks_verify_the_closed_periods():
     assert "ExecStart=/srv/bangfutong/.venv/bin/flask --app app books verify" in lines
     timer = service.with_suffix(".timer").read_text(encoding="utf-8")
     assert "OnCalendar=" in timer
+
+
+def test_the_console_reads_an_amount_as_a_person_types_it_and_refuses_what_could_mean_two(app, world, people):
+    case = approved_cases(world.budget.unit, 1, amount="2000")[0]
+    run = app.test_cli_runner().invoke
+    base = ["payments", "pay", str(case.id), "--voucher", "C-0501", "--paid-on", "2015-05-01"]
+    refused = run(args=[*base, "--amount", "100,00", "--user", "cashier"])
+    assert refused.exit_code == 1 and "逗号只能用作千位分隔" in refused.output
+    paid = run(args=[*base, "--amount", "1,234.50", "--user", "cashier"])
+    assert paid.exit_code == 0 and "1,234.50" in paid.output, paid.output
+    assert run(args=[*base, "--amount", "10", "--user", "clerk"]).exit_code == 1  # not finance
