@@ -131,9 +131,9 @@ def copy_forward(
         object_id=f"{from_year}->{to_year}",
         unit_id=unit.id if unit else None,
         details={
-            "from": from_year,
-            "to": to_year,
-            "keys": sorted({row.key for row in written}),
+            "from_year": from_year,
+            "to_year": to_year,
+            "policy_keys": sorted({row.key for row in written}),
             "copied": len(written),
             "replace": replace,
         },

@@ -121,3 +121,12 @@ def test_a_units_administrator_copies_only_the_values_of_their_units(world, make
         assert error.field == "keys"
     else:
         raise AssertionError("an empty choice is refused")
+
+
+def test_the_audit_log_names_a_copy_in_words(app, world):
+    from app.services.audit_view.fields import field_label, value_words
+
+    with app.test_request_context():
+        words = value_words("policy_keys", ["household_ceiling"], object_type="policy", names=lambda k, v: "")
+        assert words == "每户每年帮扶上限（元）"
+        assert field_label("from_year") == "结转来源年度" and field_label("month") == "结账月份（0 为全年）"
