@@ -61,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.auth.loader import install_user_loader
     from app.auth.permissions import Permission, can
     from app.batches import bp as batches_bp
+    from app.books import bp as books_bp
     from app.cases import bp as cases_bp
     from app.cli import register_cli
     from app.errors import install_error_pages
@@ -83,6 +84,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(registry_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(batches_bp)
+    app.register_blueprint(books_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)

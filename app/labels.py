@@ -166,6 +166,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "model_worker.register": _l("Model worker registered"),
     "registry.import": _l("Files imported"),
     "policy.set": _l("Policy value set"),
+    "policy.copy": _l("Policy values copied forward from last year"),
     "keys.rotate": _l("Keys rotated"),
     "jobs.results_removed": _l("Old job files deleted"),
     "backup.create": _l("Backup made"),
@@ -181,6 +182,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.file_transfers import DUPLICATE_STATUSES, TRANSFER_STATUSES
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
+    from app.models.periods import PERIOD_STATUSES
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
     from app.models.unit_reports import REPORT_STATUSES
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
@@ -215,6 +217,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "model_worker_level": LEVEL_LABELS,
         "object_type": OBJECT_TYPE_LABELS,
         "payment_method": PAYMENT_METHODS,
+        "period_status": PERIOD_STATUSES,
         "policy_key": {key: spec.label for key, spec in KEYS.items()},
         "relation": RELATION_LABELS,
         "report_status": REPORT_STATUSES,

@@ -22,10 +22,21 @@ from app.extensions import db
 from app.models.cases import AID_TYPES, CASE_STATUSES, Case
 from app.models.jobs import Job
 from app.models.ledger import Fund
+from app.models.org import Unit
 from app.models.registry import CLOSED, LEVEL_LABELS, OUT_OF_HARDSHIP
 from app.models.types import utcnow
 from app.models.users import ROLES, User
-from app.services import batches, budget_revisions, budgets, cases, policy, registry, reporting_up, units
+from app.services import (
+    batches,
+    budget_revisions,
+    budgets,
+    cases,
+    periods,
+    policy,
+    registry,
+    reporting_up,
+    units,
+)
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.eligibility import CATEGORIES, EVIDENCE_KINDS
@@ -71,6 +82,7 @@ class EveryState:
     attachment_ids: list[int] = field(default_factory=list)  # scans on the first household's file
     batch_ids: dict[str, int] = field(default_factory=dict)  # status -> a bank batch in it
     report_ids: dict[str, int] = field(default_factory=dict)  # status -> a report sent up in it
+    close_ids: dict[str, int] = field(default_factory=dict)  # status -> a close of the books (结账) in it
 
 
 def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
@@ -229,11 +241,23 @@ def build(jobs_folder: Path) -> EveryState:
             cases.cancel_campaign(campaign, actor=caseworker)
         state.campaign_ids.append(campaign.id)
 
+    _closes(state, unit, finance, admin)
     _jobs(state, people, jobs_folder)
     auditor = Actor.of(people["auditor"])
     db.session.commit()
     runs.run(YEAR, auditor.scope.ids, actor=auditor)  # reads what is committed, stores its run, commits
     return state
+
+
+def _closes(state: EveryState, unit: Unit, finance: Actor, admin: Actor) -> None:
+    """结账: January closed, February's reopening asked for, April reopened by a second person."""
+    for month, status in ((1, "closed"), (2, "reopen_requested"), (4, "reopened")):
+        closing = periods.close(unit, YEAR, month=month, actor=finance)
+        if status != "closed":
+            periods.request_reopen(closing, reason="漏记一笔发放", actor=admin)
+        if status == "reopened":
+            periods.approve_reopen(closing, actor=finance)
+        state.close_ids[status] = closing.id
 
 
 def _cases(

@@ -11,6 +11,7 @@ from app.labels import label, tables
 from app.models.cases import AID_TYPES, CASE_STATUSES
 from app.models.jobs import JOB_STATUSES
 from app.models.ledger import ACCOUNT_KINDS, TRANSFER_KINDS
+from app.models.periods import PERIOD_STATUSES
 from app.models.registry import MODEL_WORKER_LEVELS, WORKER_STATUSES
 from app.models.users import ROLES
 from app.services.jobs import KIND_LABELS
@@ -34,6 +35,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
         ("role", ROLES),
         ("policy_key", KEYS),
         ("relation", RELATIONS),
+        ("period_status", PERIOD_STATUSES),
     ],
 )
 def test_each_table_covers_every_value_its_owner_allows(kind, values):

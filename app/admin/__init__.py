@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from app.admin import duties, routes, units  # noqa: E402,F401  (routes attach themselves to bp)
+from app.admin import duties, policy_copy, routes, units  # noqa: E402,F401  (routes attach themselves to bp)

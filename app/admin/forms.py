@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 
 from app.models.users import ROLE_LABELS
 from app.registry.forms import choices
@@ -50,3 +50,11 @@ class UnitEditForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(validate_choice=False, label=_l("Role"), choices=choices(ROLE_LABELS, blank=True))
     unit = SelectField(validate_choice=False, label=_l("Union unit"))
+
+
+class PolicyCopyForm(FlaskForm):
+    """Last year's policy values copied forward: the rows ticked (``key|unit id``, ``*`` for all units)."""
+
+    from_year = StringField(_l("Copy from the year"))
+    to_year = StringField(_l("Into the year"))
+    rows = SelectMultipleField(_l("Values to copy"), validate_choice=False)

@@ -1,5 +1,7 @@
 """API endpoints of 结账 (../shared/API.md): closing the fiscal year, or a month, of the
-caller's unit. Afterwards no money moves in it (409 through every door)."""
+caller's unit; the year's closes; reopening closed books (an administrator asks with a
+reason, a second person reopens). While a close holds no money moves in it (409 through
+every door)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.api import book_schemas as bk
 from app.api import bp
-from app.api.support import actor, api_permission, as_json, body
+from app.api.support import actor, api_permission, as_json, body, loaded_year, query
 from app.auth.permissions import Permission
 from app.extensions import db
 from app.models.org import Unit
@@ -25,7 +27,12 @@ def close_out(closing: PeriodClose) -> bk.CloseOut:
         month=None if closing.month == WHOLE_YEAR else closing.month,
         status=closing.status,
         closed_at=closing.closed_at,
+        closed_by=closing.closed_by_name,
         digest=closing.digest,
+        intact=periods.intact(closing),
+        reopen_reason=closing.reopen_reason,
+        reopen_requested_at=closing.reopen_requested_at,
+        reopened_at=closing.reopened_at,
     )
 
 
@@ -51,3 +58,33 @@ def close_year(year: int) -> Response:
 @api_permission(Permission.BOOKS_CLOSE)
 def close_month(year: int, month: int) -> Response:
     return _close(year, month)
+
+
+@bp.route("/period-closes")
+@api_permission(Permission.BOOKS_VIEW)
+def list_closes() -> Response:
+    year = loaded_year(query(bk.CloseQuery).year)
+    found = periods.closes(year, actor().scope.ids)
+    return as_json(bk.CloseList(year=year, closes=[close_out(c) for c in found]))
+
+
+@bp.route("/period-closes/<int:close_id>/reopen-request", methods=["POST"])
+@api_permission(Permission.BOOKS_REOPEN)
+def request_books_reopen(close_id: int) -> Response:
+    data = body(bk.ReopenRequestIn)
+
+    def step() -> PeriodClose:
+        closing = periods.load(close_id, actor(), lock=True)
+        return periods.request_reopen(closing, reason=data.reason, actor=actor())
+
+    return as_json(close_out(steps.run(step, name="books.reopen_request", actor=actor())))
+
+
+@bp.route("/period-closes/<int:close_id>/reopen", methods=["POST"])
+@api_permission(Permission.BOOKS_REOPEN_APPROVE)
+def reopen_books(close_id: int) -> Response:
+    def step() -> PeriodClose:
+        closing = periods.load(close_id, actor(), lock=True)
+        return periods.approve_reopen(closing, actor=actor())
+
+    return as_json(close_out(steps.run(step, name="books.reopen", actor=actor())))

@@ -42,8 +42,10 @@ class Permission(StrEnum):
     FOUR_EYES_EXCEPTION = "four_eyes.exception"  # one-person office exception
     UNITS_VIEW = "units.view"  # the tree of union units one sees
     UNITS_MANAGE = "units.manage"  # add, move and rename units
-    BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year; approve a reopening
+    BOOKS_VIEW = "books.view"  # 结账: the closes of the books, their digests and reopenings
+    BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year
     BOOKS_REOPEN = "books.reopening"  # ask for closed books to be reopened
+    BOOKS_REOPEN_APPROVE = "books.reopen_approval"  # the second person who reopens closed books
     REPORTS_SEND = "reports.sending"  # 上报: send the unit's report up; accept or return one from below
     DUPLICATES_REVIEW = "registry.duplicates"  # 查重: settle files that share a person, across units
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
@@ -71,8 +73,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTRY_VIEW,
             Permission.PAYMENTS_MAKE,
             Permission.PAYMENTS_REVERSE,
+            Permission.BOOKS_VIEW,
             Permission.BOOKS_CLOSE,
             Permission.BUDGETS_REVISE,
+            Permission.BOOKS_REOPEN_APPROVE,
             Permission.VOUCHERS_VIEW,
             Permission.BATCHES_VIEW,
             Permission.REPORTS_SEND,
@@ -87,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AUDIT_EXPORT,
             Permission.VOUCHERS_VIEW,
             Permission.BATCHES_VIEW,
+            Permission.BOOKS_VIEW,
         }
     ),
     # Users, years, budgets and parameters; pays and approves nothing, and cannot
@@ -99,7 +104,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.POLICY_MANAGE,
             Permission.FOUR_EYES_EXCEPTION,
             Permission.UNITS_MANAGE,
+            Permission.BOOKS_VIEW,
             Permission.BOOKS_REOPEN,
+            Permission.BOOKS_REOPEN_APPROVE,
         }
     ),
 }
@@ -120,6 +127,7 @@ HELD_BACK = frozenset(
         Permission.BOOKS_CLOSE,
         Permission.BOOKS_REOPEN,
         Permission.BUDGETS_REVISE,
+        Permission.BOOKS_REOPEN_APPROVE,
     }
 )
 

@@ -13,6 +13,7 @@ from app.cli.four_eyes import four_eyes_cli
 from app.cli.funds import budget_cli, funds_command, reconcile_command
 from app.cli.jobs import jobs_cli
 from app.cli.keys import keys_cli
+from app.cli.payments import payments_cli
 from app.cli.policy import policy_cli
 from app.cli.units import units_cli
 from app.cli.users import users_cli
@@ -24,6 +25,7 @@ def register_cli(app: Flask) -> None:
         keys_cli,
         backup_cli,
         books_cli,
+        payments_cli,
         four_eyes_cli,
         export_cli,
         reconcile_command,

@@ -7,11 +7,14 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from app.cli.console import cli_actor, step
+from app.auth.permissions import Permission
+from app.cli.console import cli_actor, step, user_actor
 from app.models.periods import PERIOD_STATUSES
 from app.services import periods, units
 
-books_cli = AppGroup("books", help="Close the books (结账) of a month or a year, and check closed periods.")
+books_cli = AppGroup(
+    "books", help="Close the books (结账) of a month or a year, reopen them, and check closed periods."
+)
 
 
 @books_cli.command("close")
@@ -57,3 +60,44 @@ def books_verify() -> None:
     if problems:
         raise SystemExit(1)
     click.echo(_("Every closed period is as it was closed."))
+
+
+@books_cli.command("reopen-request")
+@click.argument("close_id", type=int)
+@click.option("--reason", required=True, help="Why the books are to be reopened")
+@click.option("--user", "username", required=True, help="The administrator who asks (a user of the app)")
+def books_reopen_request(close_id: int, reason: str, username: str) -> None:
+    """Ask for closed books to be reopened; they stay closed until a second person reopens them."""
+    who = user_actor(username, Permission.BOOKS_REOPEN)
+    closing = step(
+        lambda: periods.request_reopen(periods.load(close_id, who, lock=True), reason=reason, actor=who),
+        name="books.reopen_request",
+        actor=who,
+    )
+    click.echo(
+        _(
+            "Reopening of the books of %(period)s (No. %(id)s) is asked for; a second person reopens them.",
+            period=periods.period_name(closing.year, closing.month),
+            id=closing.id,
+        )
+    )
+
+
+@books_cli.command("reopen")
+@click.argument("close_id", type=int)
+@click.option("--user", "username", required=True, help="The second person, not the one who asked")
+def books_reopen(close_id: int, username: str) -> None:
+    """Reopen closed books whose reopening was asked for, as a second person."""
+    who = user_actor(username, Permission.BOOKS_REOPEN_APPROVE)
+    closing = step(
+        lambda: periods.approve_reopen(periods.load(close_id, who, lock=True), actor=who),
+        name="books.reopen",
+        actor=who,
+    )
+    click.echo(
+        _(
+            "The books of %(period)s (No. %(id)s) are reopened.",
+            period=periods.period_name(closing.year, closing.month),
+            id=closing.id,
+        )
+    )

@@ -17,7 +17,7 @@ from app.models.types import UTCDateTime, utcnow
 WHOLE_YEAR = 0
 
 PERIOD_STATUSES = {
-    "closed": _l("Closed"),
+    "closed": _l("Books closed for the period"),
     "reopen_requested": _l("Reopening asked for"),
     "reopened": _l("Reopened"),
 }

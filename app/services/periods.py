@@ -69,9 +69,10 @@ def _holding(unit_id: int, year: int) -> set[int]:
     )
 
 
-def require_open(fund: Fund, on: date | None = None) -> None:
+def require_open(fund: Fund, on: date | None = None, *, field: str | None = None) -> None:
     """Refuse (:class:`PeriodClosed`) money of ``fund`` moving on ``on`` (today when not
-    given) when the fund's year, or the month of ``on`` in that year, is closed."""
+    given) when the fund's year, or the month of ``on`` in that year, is closed; a door
+    that typed ``on`` names its ``field``, so a form shows the refusal at the date."""
     on = on or today()
     months = _holding(fund.unit_id, fund.year)
     if not months:
@@ -82,7 +83,8 @@ def require_open(fund: Fund, on: date | None = None) -> None:
                 "The books of %(year)s are closed (结账): no money of that year moves any more."
                 " Make the correction in the open year.",
                 year=fund.year,
-            )
+            ),
+            field=field,
         )
     if on.year == fund.year and on.month in months:
         raise PeriodClosed(
@@ -90,7 +92,8 @@ def require_open(fund: Fund, on: date | None = None) -> None:
                 "The books of %(period)s are closed (结账): nothing can be dated in that month."
                 " Date the correction in an open month; it names the entry it corrects.",
                 period=period_name(on.year, on.month),
-            )
+            ),
+            field=field,
         )
 
 
@@ -307,13 +310,18 @@ def closes(year: int, unit_ids: list[int] | None) -> list[PeriodClose]:
     return list(db.session.execute(query.order_by(PeriodClose.id.desc())).scalars())
 
 
+def intact(closing: PeriodClose) -> bool:
+    """Whether the period's money is still what was closed (its digest recomputed now)."""
+    return digest(closing.unit_id, closing.year, closing.month) == closing.digest
+
+
 def verify() -> list[str]:
     """Every holding close whose period's money is no longer what was closed."""
     problems = []
     for closing in db.session.execute(
         select(PeriodClose).where(PeriodClose.status.in_(HOLDING)).order_by(PeriodClose.id)
     ).scalars():
-        if digest(closing.unit_id, closing.year, closing.month) != closing.digest:
+        if not intact(closing):
             unit = db.session.get(Unit, closing.unit_id)
             problems.append(
                 _(
@@ -333,6 +341,7 @@ __all__ = [
     "close",
     "closes",
     "digest",
+    "intact",
     "load",
     "period_name",
     "request_reopen",

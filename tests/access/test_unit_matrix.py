@@ -130,6 +130,7 @@ VARIABLES: Values = {
     "report_id": lambda w: w.a.report_id,
     "transfer_id": lambda w: w.a.transfer_id,
     "flag_id": lambda w: w.a.flag_id,
+    "close_id": lambda w: w.a.close_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -543,6 +544,26 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("api.return_report", "POST"): {
         "": Call(ok=ok(200), ok_by_key={"A": ok(409)}, body=lambda w: {"reason": "数据有误"})
     },
+    # --- 结账 (pages) ---------------------------------------------------------------------
+    ("books.index", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    # A's September closed, A named on the form: the sibling is told A is not among its units.
+    ("books.close", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            sibling=ok(422),
+            body=lambda w: {"unit": w.a.code, "year": str(YEAR), "month": "9"},
+        )
+    },
+    ("books.detail", "GET"): {"": Call(shows=True)},
+    ("books.reopen_request", "POST"): {
+        "": Call(ok=ok(302), acts=True, body=lambda w: {"reason": "补记2月凭证"})
+    },
+    # August's reopening was asked for by an administrator who calls nothing: each caller is a second person.
+    ("books.reopen", "POST"): {
+        "": Call(values={"close_id": lambda w: w.a.close_asked_id}, ok=ok(302), acts=True)
+    },
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},
@@ -629,6 +650,23 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
             acts=True,
             sibling=ok(200, 404, 422),
             body=lambda w: {"key": "household_ceiling", "value": "30000", "unit": w.a.code},
+        )
+    },
+    # Last year's values beside next year's; A's own value copied forward (the sibling: not among its units).
+    ("admin.policy_copy_page", "GET"): {
+        "": Call(names=None, values={"from": lambda w: YEAR, "to": lambda w: YEAR + 1})
+    },
+    ("admin.policy_copy_post", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            sibling=ok(422),
+            body=lambda w: {
+                "from_year": str(YEAR),
+                "to_year": str(YEAR + 1),
+                "rows": [f"household_ceiling|{w.a.unit_id}"],
+            },
         )
     },
     # --- the union's units ------------------------------------------------------------
@@ -774,6 +812,13 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("api.close_month", "POST"): {
         "": Call(names="body", ok=ok(200, 409), sibling=ok(422), body=lambda w: {"unit": w.a.code})
+    },
+    ("api.list_closes", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    ("api.request_books_reopen", "POST"): {
+        "": Call(ok=ok(200), acts=True, body=lambda w: {"reason": "补记"})
+    },
+    ("api.reopen_books", "POST"): {
+        "": Call(values={"close_id": lambda w: w.a.close_asked_id}, ok=ok(200), acts=True)
     },
     ("api.cancel_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
     # The world's batch is a draft: no file and no answer yet (409) for A's and C's people.

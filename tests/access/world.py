@@ -35,7 +35,7 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
 from app.models.vouchers import AccountingVoucher
-from app.services import batches, budgets, cases, duties, policy, registry, reporting_up
+from app.services import batches, budgets, cases, duties, periods, policy, registry, reporting_up
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.registry import attachments, transfers
@@ -131,6 +131,8 @@ class District:
     report_id: int = 0  # the year's report sent up to the city, not yet decided
     transfer_id: int = 0  # a third household's file asked to move to the city (调转), undecided
     flag_id: int = 0  # that household shares a person with the first: a pair in the duplicate review
+    close_id: int = 0  # February's books closed (结账)
+    close_asked_id: int = 0  # August's books closed, reopening asked by an admin who calls nothing
 
     @property
     def code(self) -> str:
@@ -391,6 +393,12 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
         select(DuplicateFlag.id).where(DuplicateFlag.worker_high_id == third.id)
     ).scalar_one()
     d.transfer_id = transfers.request(third, to_unit=CITY[0], reason="迁居", actor=caseworker).id
+    # 结账: February closed; August closed and its reopening asked for by that administrator,
+    # so every administrator or finance caller is a second person who may reopen it.
+    d.close_id = periods.close(unit, YEAR, month=2, actor=finance).id
+    asked = periods.close(unit, YEAR, month=8, actor=finance)
+    periods.request_reopen(asked, reason="漏记一笔8月发放", actor=Actor.of(asker, door="page"))
+    d.close_asked_id = asked.id
 
     auditor = people[f"{key}:auditor"]
     job = Job(

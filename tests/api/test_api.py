@@ -44,6 +44,9 @@ ENDPOINTS = {
     "api.batch_returns": ("POST", "/payment-batches/1/returns", "finance", "admin"),
     "api.close_year": ("POST", "/years/2015/close", "finance", "caseworker"),
     "api.close_month": ("POST", "/years/2015/months/3/close", "finance", "auditor"),
+    "api.list_closes": ("GET", "/period-closes?year=2015", "auditor", "caseworker"),
+    "api.request_books_reopen": ("POST", "/period-closes/1/reopen-request", "admin", "finance"),
+    "api.reopen_books": ("POST", "/period-closes/1/reopen", "admin", "auditor"),
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
@@ -72,6 +75,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
                 .replace("<int:report_id>", "{id}")
+                .replace("<int:close_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

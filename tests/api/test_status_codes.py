@@ -226,6 +226,23 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         409: ("finance", "POST", "/years/2015/months/11/close", None),  # closed in the scene
         422: ("finance", "POST", "/years/2015/months/13/close", None),
     },
+    "api.list_closes": {
+        200: ("finance", "GET", "/period-closes?year=2015", None),
+        404: ("finance", "GET", "/period-closes?year=2031", None),
+        422: ("finance", "GET", "/period-closes?year=abc", None),
+    },
+    "api.request_books_reopen": {
+        200: ("admin", "POST", "/period-closes/{november}/reopen-request", {"reason": "补记11月凭证"}),
+        404: ("admin", "POST", "/period-closes/99999/reopen-request", {"reason": "补记"}),
+        # asked already
+        409: ("admin", "POST", "/period-closes/{october}/reopen-request", {"reason": "再次申请"}),
+        422: ("admin", "POST", "/period-closes/{november}/reopen-request", {"reason": ""}),
+    },
+    "api.reopen_books": {
+        200: ("admin", "POST", "/period-closes/{october}/reopen", None),  # a second administrator
+        404: ("admin", "POST", "/period-closes/99999/reopen", None),
+        409: ("admin", "POST", "/period-closes/{november}/reopen", None),  # nobody asked
+    },
     "api.exit_applicant": {
         200: ("caseworker", "POST", "/applicants/{settled}/exit", EXIT),
         404: ("caseworker", "POST", "/applicants/99999/exit", EXIT),
@@ -347,7 +364,16 @@ def scene(client, world, token):
         == 200
     )
     _batches(client, finance, token, ids, world)
-    assert client.post(f"{API}/years/2015/months/11/close", headers=finance).status_code == 200
+    november = client.post(f"{API}/years/2015/months/11/close", headers=finance)
+    october = client.post(f"{API}/years/2015/months/10/close", headers=finance)
+    assert november.status_code == 200 and october.status_code == 200
+    ids["november"], ids["october"] = november.get_json()["id"], october.get_json()["id"]
+    asked = client.post(
+        f"{API}/period-closes/{ids['october']}/reopen-request",
+        json={"reason": "漏记"},
+        headers=token("admin"),
+    )
+    assert asked.status_code == 200, asked.get_json()
     closed = registry.register(worker_input(302), unit=world.budget.unit, actor=ACTOR).worker
     registry.change_status(closed, "closed", reason="迁出", on=date.today(), actor=ACTOR)
     db.session.commit()

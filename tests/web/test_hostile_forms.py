@@ -12,9 +12,19 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.admin.forms import PolicyForm, RoleForm, UnitEditForm, UnitForm, UserForm, UserNameForm
+from app.admin.forms import (
+    PolicyCopyForm,
+    PolicyForm,
+    RoleForm,
+    UnitEditForm,
+    UnitForm,
+    UserForm,
+    UserNameForm,
+)
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.batches.forms import PrepareForm
+from app.books.forms import CloseForm as BooksCloseForm
+from app.books.forms import ReopenRequestForm
 from app.cases.decision_forms import InvestigationForm, ReviewForm
 from app.cases.forms import (
     ApproveForm,
@@ -111,10 +121,13 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/batches/new", PrepareForm),
     ("finance", "/reports/up", SendForm),
     ("finance", "/funds/2015100001/revisions?year=2015", RevisionForm),
+    ("finance", "/books/close", BooksCloseForm),
+    ("admin", "/books/1/reopen-request", ReopenRequestForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),
     ("admin", "/admin/policy?year=2015", PolicyForm),
+    ("admin", "/admin/policy/copy", PolicyCopyForm),
     ("admin", "/admin/units/new", UnitForm),
     ("admin", "/admin/units/1/edit", UnitEditForm),
 ]
@@ -170,6 +183,10 @@ def stage(world, make_user):
         method="cash",
         actor=people["finance"],
     )
+    # January closed (close No. 1), so a hostile reason for reopening reaches the service.
+    from app.services import periods, units
+
+    periods.close(units.find_unit("711002"), 2015, month=1, actor=people["finance"])
     db.session.commit()
     return people
 

@@ -84,11 +84,20 @@ VARIANTS = {
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
     "reports.reports_up": ["?year=2015&month=1", "?year=2015&month=3"],
+    "books.index": ["?year=2015"],
+    "admin.policy_copy_page": ["?from=2015&to=2016", "?from=2014&to=2015"],
     "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
-EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail", "reports.report_up"}
+EVERY_ROLE = {
+    "cases.detail",
+    "cases.campaign",
+    "registry.detail",
+    "batches.detail",
+    "reports.report_up",
+    "books.detail",
+}
 
 
 @dataclass
@@ -129,6 +138,7 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "attachment_id": list(state.attachment_ids),
         "batch_id": sorted(state.batch_ids.values()),
         "report_id": sorted(state.report_ids.values()),
+        "close_id": sorted(state.close_ids.values()),
     }
 
 

@@ -85,6 +85,12 @@ FIELD_LABELS: dict[str, Any] = {
     "expenditure": _l("Expenditure"),
     "lines": _l("Budget lines"),
     "digest": _l("Fingerprint"),
+    "month": _l("Month closed (0: the whole year)"),
+    "from_year": _l("Copied from the year"),
+    "to_year": _l("Copied into the year"),
+    "policy_keys": _l("Policy values copied"),
+    "copied": _l("Number of values copied"),
+    "replace": _l("Values already set replaced"),
     "seq": _l("Ledger entry No."),
     "pending_id": _l("Commitment entry"),
     "reverses_id": _l("Reverses entry"),
@@ -272,6 +278,8 @@ def value_words(
         return str(four_eyes.RULES.get(str(value), value))
     if name in _CODE_FIELDS:
         return label(_CODE_FIELDS[name] or name, value)
+    if name == "policy_keys" and isinstance(value, list):
+        return "、".join(label("policy_key", key) for key in value) if value else _("(none)")
     if name == "active":
         return _("Enabled") if value else _("Disabled")
     if name == "ok":

@@ -21,7 +21,7 @@ from app.models.cases import Payment, PaymentReversal
 from app.models.ledger import Fund, Transfer
 from app.models.registry import ModelWorker
 from app.money import format_yuan
-from app.services import ledger, loaders, policy
+from app.services import ledger, loaders, periods, policy
 from app.services.audit import Actor, record
 from app.services.cases.payments import payment_fields, record_payment, replay, request_digest
 from app.services.cases.workflow import CHECKUP, CeilingExceeded
@@ -131,6 +131,7 @@ def pay_checkup(
         )
     status = checkup_status(fund)
     value, voucher = payment_fields(amount, voucher_no, paid_on, method, fund.year)
+    periods.require_open(fund, paid_on, field="paid_on")  # the ledger asks again; this names the date
     if value > status.allowance:
         raise CeilingExceeded(
             _("The check-up allowance is at most %(limit)s a person.", limit=format_yuan(status.allowance)),

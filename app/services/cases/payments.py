@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models.cases import PAYMENT_METHODS, Case, Payment, PaymentMonth, PaymentReversal
 from app.models.ledger import Fund, Transfer
 from app.money import ZERO, InvalidAmount, format_yuan, to_positive_money
-from app.services import ledger, loaders
+from app.services import ledger, loaders, periods
 from app.services.audit import Actor, record
 from app.services.cases.workflow import WrongState, advance, in_open_batch, locked, require_step
 from app.services.errors import DomainError, InvalidInput, ValidationFailed
@@ -195,6 +195,8 @@ def pay(
     value, voucher = payment_fields(amount, voucher_no, paid_on, method, case.year)
     if case.commitment is None:
         raise WrongState(_("Nothing was approved to pay on this case."))
+    # Asked again by the ledger under the fund's lock; here to name the date a door typed.
+    periods.require_open(case.fund, paid_on, field="paid_on")
     transfer = ledger.pay(
         case.commitment,
         value,
