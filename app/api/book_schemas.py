@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
 
 from app.api import fields as fl
-from app.api.schemas import _Body, _Out
+from app.api.schemas import Id, Money, Text, _Body, _codes, _Out
+from app.models.year_end import YEAR_END_ACTIONS
 
 
 class CloseIn(_Body):
@@ -25,5 +29,33 @@ class CloseOut(_Out):
     digest: str
 
 
-REQUESTS = (CloseIn,)
-RESPONSES = (CloseOut,)
+class CarryOverIn(_Body):
+    """年终结转: carry over (``carry``) or release (``release``) open cases of the year."""
+
+    case_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+    action: _codes(YEAR_END_ACTIONS)  # type: ignore[valid-type]
+    #: Why: required to release; a note to carry over.
+    reason: Text = ""
+
+
+class CarriedCaseOut(_Out):
+    case_id: int
+    #: The case's status after the choice (``closed``).
+    status: str
+    action: str
+    #: What was still committed: released in the year, committed again in the next when carried.
+    amount: Money
+    #: The case of the next year holding the carried commitment (null when released).
+    next_case_id: int | None
+    next_fund_code: str | None
+    next_year: int | None
+
+
+class CarryOverOut(_Out):
+    year: int
+    action: str
+    cases: list[CarriedCaseOut]
+
+
+REQUESTS = (CloseIn, CarryOverIn)
+RESPONSES = (CloseOut, CarryOverOut)

@@ -306,6 +306,19 @@ def _document(this_year: int) -> dict[str, Any]:
                 path=[_path_id("year")],
             )
         },
+        "/years/{year}/carry-over": {
+            "post": _operation(
+                "年终结转: carry over open cases of the year into the next year's fund of the same code,"
+                " or release them (all or nothing)",
+                200,
+                bk.CarryOverOut,
+                404,
+                409,
+                422,
+                request=bk.CarryOverIn,
+                path=[_path_id("year")],
+            )
+        },
         "/years/{year}/months/{month}/close": {
             "post": _operation(
                 "结账: close a month of the caller's unit (nothing can be dated in it afterwards)",
