@@ -493,6 +493,18 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("reports.return_report", "POST"): {
         "": Call(ok=ok(302), ok_by_key={"A": ok(422)}, body=lambda w: {"reason": "数据有误"})
     },
+    # --- the year end (年终结转) -----------------------------------------------------------
+    ("year_end.index", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    ("year_end.choose", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"case_ids": str(w.a.case_approved_id), "action": "release", "reason": "年终释放"},
+        )
+    },
+    ("year_end.report", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("year_end.report_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},
@@ -706,6 +718,16 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("api.close_month", "POST"): {
         "": Call(names="body", ok=ok(200, 409), sibling=ok(422), body=lambda w: {"unit": w.a.code})
+    },
+    # 年终结转 of A's approved case, named in the body: released with a reason (the world has
+    # no 2016 budget to carry into); the sibling does not find it.
+    ("api.carry_over", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(200),
+            acts=True,
+            body=lambda w: {"case_ids": [w.a.case_approved_id], "action": "release", "reason": "年终释放"},
+        )
     },
     ("api.cancel_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
     # The world's batch is a draft: no file and no answer yet (409) for A's and C's people.

@@ -44,6 +44,7 @@ ENDPOINTS = {
     "api.batch_returns": ("POST", "/payment-batches/1/returns", "finance", "admin"),
     "api.close_year": ("POST", "/years/2015/close", "finance", "caseworker"),
     "api.close_month": ("POST", "/years/2015/months/3/close", "finance", "auditor"),
+    "api.carry_over": ("POST", "/years/2015/carry-over", "finance", "caseworker"),
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),

@@ -56,6 +56,7 @@ NEEDS = {
     ("POST", "/payment-batches/{id}/returns"): Permission.PAYMENTS_MAKE,
     ("POST", "/years/{year}/close"): Permission.BOOKS_CLOSE,
     ("POST", "/years/{year}/months/{month}/close"): Permission.BOOKS_CLOSE,
+    ("POST", "/years/{year}/carry-over"): Permission.BOOKS_CLOSE,
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,

@@ -52,6 +52,7 @@ MODEL_WORKER = {
 # endpoint -> {status: (role, method, path, json body)}; {case}, {approved}, {payment} are
 # ids made by the scene fixture. Statuses an endpoint cannot answer are absent from both
 # this table and its OpenAPI entry (a GET conflicts with no rule; a search has no id).
+CARRY_OVER = "/years/2015/carry-over"
 MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
     "api.funds": {
         200: ("auditor", "GET", "/funds?year=2015", None),
@@ -218,6 +219,13 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("finance", "POST", "/years/2031/months/3/close", None),
         409: ("finance", "POST", "/years/2015/months/11/close", None),  # closed in the scene
         422: ("finance", "POST", "/years/2015/months/13/close", None),
+    },
+    "api.carry_over": {
+        200: ("finance", "POST", CARRY_OVER, {"case_ids": ["{free}"], "action": "release", "reason": "释放"}),
+        404: ("finance", "POST", CARRY_OVER, {"case_ids": [99999], "action": "carry"}),
+        # the scene has no 2016 budget to carry into
+        409: ("finance", "POST", CARRY_OVER, {"case_ids": ["{approved}"], "action": "carry"}),
+        422: ("finance", "POST", CARRY_OVER, {"case_ids": ["{approved}"], "action": "release"}),
     },
     "api.exit_applicant": {
         200: ("caseworker", "POST", "/applicants/{settled}/exit", EXIT),

@@ -255,3 +255,21 @@ def test_a_case_of_another_year_or_a_bad_request_is_refused(world, client, token
     finance = token("finance")
     assert client.post(CARRY, headers=finance, json={"case_ids": [], "action": action}).status_code == 422
     assert client.post(CARRY, headers=finance, json={"case_ids": [1], "action": "keep"}).status_code == 422
+
+
+def test_a_carried_case_is_not_counted_again_against_the_next_years_ceiling(world, tmp_path):
+    from app.services import policy, year_end
+
+    made = _open(world, 1, amount="300")
+    load_budget_2016(tmp_path)
+    policy.set_value(2016, "household_ceiling", "500", actor=ACTOR)
+    year_end.choose(2015, [made[0].id], "carry", actor=ACTOR)
+    db.session.commit()
+    fresh = cases.open_case(
+        made[0].worker, fund=_fund(2016), aid_type="living", amount="500", reason="新年度困难", actor=ACTOR
+    )
+    cases.submit(fresh, actor=ACTOR)
+    cases.approve(fresh, actor=ACTOR)  # 500 of 2016's 500: the 300 carried was granted in 2015
+    db.session.commit()
+    assert fresh.status == "approved"
+    assert ledger.balance(_fund(2016)).committed == Decimal("800.00")

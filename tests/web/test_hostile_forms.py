@@ -43,6 +43,7 @@ from app.registry.forms import (
 )
 from app.reports.up import SendForm
 from app.services import cases, policy
+from app.year_end.forms import ChoiceForm
 from tests.conftest import ACTOR
 from tests.services.test_all_or_nothing import snapshot
 
@@ -109,6 +110,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/checkups/2/1", CheckupForm),
     ("finance", "/batches/new", PrepareForm),
     ("finance", "/reports/up", SendForm),
+    ("finance", "/year-end/2015", ChoiceForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),

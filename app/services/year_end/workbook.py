@@ -14,7 +14,7 @@ def columns() -> list[Column]:
     return [
         Column(_("Fund"), "code"),
         Column(_("Fund name"), width=24),
-        Column(_("Case"), "int"),
+        Column(_("Application No."), "int"),
         Column(_("Household"), width=14),
         Column(_("Form of aid")),
         Column(_("Year-end choice"), width=16),
