@@ -51,6 +51,9 @@ def year_end_carry(year: int, case_ids: tuple[int, ...], every: bool, action: st
     """Carry over (or release) open cases of the year, all or nothing."""
     actor = cli_actor()
     chosen = [row.case.id for row in year_end.open_cases(actor, year)] if every else list(case_ids)
+    if not chosen and every:
+        click.echo(_("No case holds money of %(year)s: the year can be closed.", year=year))
+        return
     if not chosen:
         raise click.UsageError(_("Name a case with --case, or use --all."))
     made = step(
