@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.api import fields as fl
+from app.api import formats as f
 from app.api.schemas import Id, Money, Text, _Body, _codes, _Out
 from app.models.year_end import YEAR_END_ACTIONS
 
@@ -36,6 +37,14 @@ class CarryOverIn(_Body):
     action: _codes(YEAR_END_ACTIONS)  # type: ignore[valid-type]
     #: Why: required to release; a note to carry over.
     reason: Text = ""
+
+    #: Releasing needs a reason with something visible in it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"action": {"const": "release"}}},
+            "then": {"required": ["reason"], "properties": {"reason": {"pattern": f.VISIBLE_TEXT_PATTERN}}},
+        }
+    )
 
 
 class CarriedCaseOut(_Out):

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.cases import Case, CaseEvent
 from app.models.ledger import Fund
+from app.models.org import FiscalYear
 from app.models.year_end import CARRY, RELEASE, YearEndChoice
 from app.money import ZERO, format_yuan
 from app.services import ledger, loaders
@@ -90,7 +91,7 @@ def outstanding(case: Case) -> Decimal:
 def _load_open(case_id: int, year: int, actor: Actor) -> Case:
     case = workflow.locked(loaders.case(case_id, actor), actor)
     if case.year != year:
-        raise InvalidInput(
+        raise workflow.WrongState(
             _("Case %(id)s is not a case of %(year)s.", id=case.id, year=year), field="case_ids"
         )
     workflow.require_step(case, "close")
@@ -261,6 +262,8 @@ def choose(
     units), all or nothing. Another unit's case, or an unknown one, is :class:`NotFound`;
     a case that is not open is :class:`app.services.cases.workflow.WrongState`."""
     ids, text = _check_request(year, case_ids, action, reason)
+    if db.session.get(FiscalYear, year) is None:
+        raise NotFound(_("There is no %(year)s fiscal year.", year=year), field="year")
     made = []
     for case_id in sorted(ids):  # one order for everyone: two choices at once do not deadlock
         case = _load_open(case_id, year, actor)
