@@ -271,7 +271,7 @@ def choose(
         db.session.add(choice)
         db.session.flush()
         record(
-            f"year_end.{action}",
+            "year_end.carry" if action == CARRY else "year_end.release",
             actor=actor,
             object_type="case",
             object_id=case.id,
