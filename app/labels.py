@@ -122,6 +122,11 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "books.close": _l("Books closed"),
     "books.reopen_request": _l("Reopening of closed books asked for"),
     "books.reopen": _l("Closed books reopened"),
+    "year_end.carry": _l("Case carried over to the next year"),
+    "year_end.release": _l("Case released at the year end"),
+    "year_end.choose": _l("Year-end choice for open cases"),
+    "case.carry_in": _l("Case carried in from the year before"),
+    "export.year_end": _l("Year-end carry-over exported"),
     "report.submit": _l("Report sent up"),
     "report.accept": _l("Report accepted by the level above"),
     "report.return": _l("Report returned by the level above"),
@@ -187,6 +192,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.unit_reports import REPORT_STATUSES
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
     from app.models.vouchers import VOUCHER_ACCOUNT_LABELS, VOUCHER_KIND_LABELS
+    from app.models.year_end import YEAR_END_ACTIONS
     from app.services.audit_view.fields import AREA_LABELS, DOOR_LABELS, FIELD_LABELS
     from app.services.eligibility import CATEGORIES, CAUSES, EVIDENCE_KINDS
     from app.services.jobs import KIND_LABELS
@@ -231,6 +237,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "voucher_account": VOUCHER_ACCOUNT_LABELS,
         "voucher_kind": VOUCHER_KIND_LABELS,
         "worker_status": STATUS_LABELS,
+        "year_end_action": YEAR_END_ACTIONS,
     }
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from app.api import fields as fl
+from app.api import formats as f
 from app.api.operations import operation, path_id
-from app.api.schemas import _Body, _Out, _Query
+from app.api.schemas import Id, Money, Text, _Body, _codes, _Out, _Query
+from app.models.year_end import YEAR_END_ACTIONS
 
 
 class CloseIn(_Body):
@@ -51,8 +53,44 @@ class CloseList(_Out):
     closes: list[CloseOut]
 
 
-REQUESTS = (CloseIn, ReopenRequestIn)
-RESPONSES = (CloseOut, CloseList)
+class CarryOverIn(_Body):
+    """年终结转: carry over (``carry``) or release (``release``) open cases of the year."""
+
+    case_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)]
+    action: _codes(YEAR_END_ACTIONS)  # type: ignore[valid-type]
+    #: Why: required to release; a note to carry over.
+    reason: Text = ""
+
+    #: Releasing needs a reason with something visible in it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"action": {"const": "release"}}},
+            "then": {"required": ["reason"], "properties": {"reason": {"pattern": f.VISIBLE_TEXT_PATTERN}}},
+        }
+    )
+
+
+class CarriedCaseOut(_Out):
+    case_id: int
+    #: The case's status after the choice (``closed``).
+    status: str
+    action: str
+    #: What was still committed: released in the year, committed again in the next when carried.
+    amount: Money
+    #: The case of the next year holding the carried commitment (null when released).
+    next_case_id: int | None
+    next_fund_code: str | None
+    next_year: int | None
+
+
+class CarryOverOut(_Out):
+    year: int
+    action: str
+    cases: list[CarriedCaseOut]
+
+
+REQUESTS = (CloseIn, ReopenRequestIn, CarryOverIn)
+RESPONSES = (CloseOut, CloseList, CarryOverOut)
 
 
 def paths() -> dict[str, Any]:
@@ -66,6 +104,19 @@ def paths() -> dict[str, Any]:
                 409,
                 422,
                 request=CloseIn,
+                path=[path_id("year")],
+            )
+        },
+        "/years/{year}/carry-over": {
+            "post": operation(
+                "年终结转: carry over open cases of the year into the next year's fund of the same code,"
+                " or release them (all or nothing)",
+                200,
+                CarryOverOut,
+                404,
+                409,
+                422,
+                request=CarryOverIn,
                 path=[path_id("year")],
             )
         },

@@ -15,7 +15,8 @@ from app.auth.permissions import Permission
 from app.extensions import db
 from app.models.org import Unit
 from app.models.periods import WHOLE_YEAR, PeriodClose
-from app.services import periods, steps, units
+from app.models.year_end import YearEndChoice
+from app.services import periods, steps, units, year_end
 
 
 def close_out(closing: PeriodClose) -> bk.CloseOut:
@@ -88,3 +89,26 @@ def reopen_books(close_id: int) -> Response:
         return periods.approve_reopen(closing, actor=actor())
 
     return as_json(close_out(steps.run(step, name="books.reopen", actor=actor())))
+def carried_out(choice: YearEndChoice) -> bk.CarriedCaseOut:
+    return bk.CarriedCaseOut(
+        case_id=choice.case_id,
+        status=choice.case.status,
+        action=choice.action,
+        amount=choice.amount,
+        next_case_id=choice.next_case_id,
+        next_fund_code=choice.next_fund.code if choice.next_fund else None,
+        next_year=choice.next_fund.year if choice.next_fund else None,
+    )
+
+
+@bp.route("/years/<int:year>/carry-over", methods=["POST"])
+@api_permission(Permission.BOOKS_CLOSE)
+def carry_over(year: int) -> Response:
+    """年终结转: carry over or release open cases of the year, all or nothing."""
+    data = body(bk.CarryOverIn)
+    made = steps.run(
+        lambda: year_end.choose(year, data.case_ids, data.action, reason=data.reason, actor=actor()),
+        name=f"year_end.{data.action}",
+        actor=actor(),
+    )
+    return as_json(bk.CarryOverOut(year=year, action=data.action, cases=[carried_out(c) for c in made]))

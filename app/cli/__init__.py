@@ -17,6 +17,7 @@ from app.cli.payments import payments_cli
 from app.cli.policy import policy_cli
 from app.cli.units import units_cli
 from app.cli.users import users_cli
+from app.cli.year_end import year_end_cli
 
 
 def register_cli(app: Flask) -> None:
@@ -35,5 +36,6 @@ def register_cli(app: Flask) -> None:
         users_cli,
         funds_command,
         units_cli,
+        year_end_cli,
     ):
         app.cli.add_command(command)

@@ -17,6 +17,7 @@ from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.unit_reports import UnitReport
 from app.models.users import ApiToken, RoleChange, User
 from app.models.vouchers import AccountingVoucher, AccountingVoucherLine, VoucherCounter
+from app.models.year_end import YearEndChoice
 
 __all__ = [
     "AccountingVoucher",
@@ -64,4 +65,5 @@ __all__ = [
     "Visit",
     "VoucherCounter",
     "Worker",
+    "YearEndChoice",
 ]

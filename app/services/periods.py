@@ -194,8 +194,8 @@ def close(unit: Unit, year: int, *, month: int | None = None, actor: Actor) -> P
             shown = ", ".join(str(i) for i in held[:MAX_NAMED]) + (" …" if len(held) > MAX_NAMED else "")
             raise CloseRefused(
                 _(
-                    "These cases still hold money of %(year)s: %(ids)s. Pay, release or close them"
-                    " before the year is closed.",
+                    "These cases still hold money of %(year)s: %(ids)s. Pay them, or carry them over"
+                    " to the next year or release them (年终结转), before the year is closed.",
                     year=year,
                     ids=shown,
                 )

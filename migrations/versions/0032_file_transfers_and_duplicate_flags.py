@@ -2,7 +2,7 @@
 duplicate_flags (查重: two active files sharing a person, for their units' common parent)
 
 Revision ID: 0032
-Revises: 0026
+Revises: 0028
 Create Date: 2026-12-04 18:55:16.877360
 
 """
@@ -14,7 +14,7 @@ import app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0032'
-down_revision = '0026'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

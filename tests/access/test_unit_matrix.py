@@ -564,6 +564,18 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     ("books.reopen", "POST"): {
         "": Call(values={"close_id": lambda w: w.a.close_asked_id}, ok=ok(302), acts=True)
     },
+    # --- the year end (年终结转) -----------------------------------------------------------
+    ("year_end.index", "GET"): {"": Call(names=None, values=YEAR_Q, shows=True)},
+    ("year_end.choose", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            body=lambda w: {"case_ids": str(w.a.case_approved_id), "action": "release", "reason": "年终释放"},
+        )
+    },
+    ("year_end.report", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("year_end.report_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},
@@ -819,6 +831,16 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("api.reopen_books", "POST"): {
         "": Call(values={"close_id": lambda w: w.a.close_asked_id}, ok=ok(200), acts=True)
+    },
+    # 年终结转 of A's approved case, named in the body: released with a reason (the world has
+    # no 2016 budget to carry into); the sibling does not find it.
+    ("api.carry_over", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(200),
+            acts=True,
+            body=lambda w: {"case_ids": [w.a.case_approved_id], "action": "release", "reason": "年终释放"},
+        )
     },
     ("api.cancel_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
     # The world's batch is a draft: no file and no answer yet (409) for A's and C's people.

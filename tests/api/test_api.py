@@ -47,6 +47,7 @@ ENDPOINTS = {
     "api.list_closes": ("GET", "/period-closes?year=2015", "auditor", "caseworker"),
     "api.request_books_reopen": ("POST", "/period-closes/1/reopen-request", "admin", "finance"),
     "api.reopen_books": ("POST", "/period-closes/1/reopen", "admin", "auditor"),
+    "api.carry_over": ("POST", "/years/2015/carry-over", "finance", "caseworker"),
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),

@@ -59,6 +59,7 @@ NEEDS = {
     ("GET", "/period-closes"): Permission.BOOKS_VIEW,
     ("POST", "/period-closes/{id}/reopen-request"): Permission.BOOKS_REOPEN,
     ("POST", "/period-closes/{id}/reopen"): Permission.BOOKS_REOPEN_APPROVE,
+    ("POST", "/years/{year}/carry-over"): Permission.BOOKS_CLOSE,
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,

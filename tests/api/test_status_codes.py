@@ -59,6 +59,7 @@ MODEL_WORKER = {
 # endpoint -> {status: (role, method, path, json body)}; {case}, {approved}, {payment} are
 # ids made by the scene fixture. Statuses an endpoint cannot answer are absent from both
 # this table and its OpenAPI entry (a GET conflicts with no rule; a search has no id).
+CARRY_OVER = "/years/2015/carry-over"
 MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
     "api.funds": {
         200: ("auditor", "GET", "/funds?year=2015", None),
@@ -242,6 +243,13 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         200: ("admin", "POST", "/period-closes/{october}/reopen", None),  # a second administrator
         404: ("admin", "POST", "/period-closes/99999/reopen", None),
         409: ("admin", "POST", "/period-closes/{november}/reopen", None),  # nobody asked
+    },
+    "api.carry_over": {
+        200: ("finance", "POST", CARRY_OVER, {"case_ids": ["{free}"], "action": "release", "reason": "释放"}),
+        404: ("finance", "POST", CARRY_OVER, {"case_ids": [99999], "action": "carry"}),
+        # the scene has no 2016 budget to carry into
+        409: ("finance", "POST", CARRY_OVER, {"case_ids": ["{approved}"], "action": "carry"}),
+        422: ("finance", "POST", CARRY_OVER, {"case_ids": ["{approved}"], "action": "release"}),
     },
     "api.exit_applicant": {
         200: ("caseworker", "POST", "/applicants/{settled}/exit", EXIT),

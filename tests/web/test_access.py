@@ -133,6 +133,10 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "admin.unit_tree": ("GET", "/admin/units", P.UNITS_MANAGE),
     "admin.new_unit": ("GET", "/admin/units/new", P.UNITS_MANAGE),
     "admin.edit_unit": ("GET", "/admin/units/1/edit", P.UNITS_MANAGE),
+    "year_end.index": ("GET", "/year-end?year=2015", P.BOOKS_CLOSE),
+    "year_end.choose": ("POST", "/year-end/2015", P.BOOKS_CLOSE),
+    "year_end.report": ("GET", "/year-end/report?year=2015", P.REPORTS_VIEW),
+    "year_end.report_xlsx": ("GET", "/year-end/report.xlsx?year=2015", P.REPORTS_VIEW),
 }
 
 

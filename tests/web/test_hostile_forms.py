@@ -54,6 +54,7 @@ from app.registry.forms import (
 )
 from app.reports.up import SendForm
 from app.services import cases, policy
+from app.year_end.forms import ChoiceForm
 from tests.conftest import ACTOR
 from tests.services.test_all_or_nothing import snapshot
 
@@ -123,6 +124,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/funds/2015100001/revisions?year=2015", RevisionForm),
     ("finance", "/books/close", BooksCloseForm),
     ("admin", "/books/1/reopen-request", ReopenRequestForm),
+    ("finance", "/year-end/2015", ChoiceForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),

@@ -63,6 +63,7 @@ DOWNLOADS = {
     "reports.households_xlsx",
     "reports.performance_xlsx",
     "reports.report_up_xlsx",
+    "year_end.report_xlsx",
 }
 #: Further addresses of a page that show other states (filters), beside the plain one.
 #: Addresses that answer only with their query (bare, they refuse: 422): walked with it.
@@ -86,6 +87,8 @@ VARIANTS = {
     "reports.reports_up": ["?year=2015&month=1", "?year=2015&month=3"],
     "books.index": ["?year=2015"],
     "admin.policy_copy_page": ["?from=2015&to=2016", "?from=2014&to=2015"],
+    "year_end.index": ["?year=2015"],
+    "year_end.report": ["?year=2015"],
     "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object

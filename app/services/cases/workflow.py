@@ -22,6 +22,7 @@ from app.models.cases import AID_TYPES, CASE_STATUSES, Case, CaseEvent
 from app.models.ledger import Fund
 from app.models.registry import Worker
 from app.models.types import utcnow
+from app.models.year_end import YearEndChoice
 from app.money import ZERO, InvalidAmount, format_yuan, to_money
 from app.services import aid, ledger, loaders, policy
 from app.services.audit import Actor, record
@@ -272,9 +273,13 @@ def _decision_checks(case: Case, actor: Actor, today: date, *, approving: bool) 
 
 
 def _year_total(worker_id: int, year: int, aid_type: str | None, exclude_case: int | None) -> Decimal:
-    """What the household has been granted this year: approved amounts of live cases."""
+    """What the household has been granted this year: approved amounts of live cases. A case
+    carried over from the year before (年终结转) was granted in that year, whose closed case
+    still counts it: it is not counted again."""
+    carried_in = select(YearEndChoice.next_case_id).where(YearEndChoice.next_case_id.is_not(None))
+    live = Case.status.in_(("approved", "paid", "closed"))
     query = select(func.sum(Case.approved_amount)).where(
-        Case.worker_id == worker_id, Case.year == year, Case.status.in_(("approved", "paid", "closed"))
+        Case.worker_id == worker_id, Case.year == year, live, Case.id.not_in(carried_in)
     )
     if aid_type is not None:
         query = query.where(Case.aid_type == aid_type)
