@@ -4,7 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
-from app.models.decisions import DemocraticReview, HomeInvestigation
+from app.models.decisions import CaseObjection, DemocraticReview, HomeInvestigation
 from app.models.episodes import FollowUp, HouseholdEpisode
 from app.models.jobs import Job
 from app.models.ledger import Fund, LedgerAccount, Transfer
@@ -29,6 +29,7 @@ __all__ = [
     "Campaign",
     "Case",
     "CaseEvent",
+    "CaseObjection",
     "DemocraticReview",
     "Evidence",
     "FiscalYear",

@@ -136,6 +136,8 @@ FIELD_LABELS: dict[str, Any] = {
     "held_on": _l("Held on"),
     "review_result": _l("Result of the review"),
     "out_of_pocket": _l("Out-of-pocket amount"),
+    "objection": _l("Objection No."),
+    "objection_outcome": _l("How the objection was settled"),
 }
 
 #: The door a step came through.
@@ -177,6 +179,7 @@ _CODE_FIELDS = {
     "exit_reason": None,
     "visit_kind": None,
     "review_result": "review_result",
+    "objection_outcome": "objection_outcome",
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}
