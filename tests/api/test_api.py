@@ -47,6 +47,10 @@ ENDPOINTS = {
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
+    "api.add_investigation": ("POST", "/cases/1/investigations", "caseworker", "finance"),
+    "api.add_review": ("POST", "/cases/1/reviews", "caseworker", "auditor"),
+    "api.add_objection": ("POST", "/cases/1/objections", "caseworker", "finance"),
+    "api.settle_objection": ("POST", "/objections/1/settle", "reviewer", "caseworker"),
 }
 
 
@@ -64,6 +68,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:payment_id>", "{id}")
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
+                .replace("<int:objection_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

@@ -57,6 +57,10 @@ NEEDS = {
     ("POST", "/years/{year}/close"): Permission.BOOKS_CLOSE,
     ("POST", "/years/{year}/months/{month}/close"): Permission.BOOKS_CLOSE,
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
+    ("POST", "/cases/{id}/investigations"): Permission.CASES_CREATE,
+    ("POST", "/cases/{id}/reviews"): Permission.CASES_CREATE,
+    ("POST", "/cases/{id}/objections"): Permission.CASES_CREATE,
+    ("POST", "/objections/{id}/settle"): Permission.CASES_DECIDE,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,
 }
