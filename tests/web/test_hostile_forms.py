@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.admin.forms import PolicyForm, RoleForm, UnitEditForm, UnitForm, UserForm, UserNameForm
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.batches.forms import PrepareForm
-from app.cases.decision_forms import InvestigationForm, ReviewForm
+from app.cases.decision_forms import InvestigationForm, ReviewForm, SettleObjectionForm
 from app.cases.forms import (
     ApproveForm,
     CampaignForm,
@@ -97,6 +97,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/model-workers/new", ModelWorkerForm),
     ("caseworker", "/workers/1/cases/new", CaseForm),
     ("caseworker", "/cases/2/objection", ObjectionForm),
+    ("reviewer", "/objections/1/settle", SettleObjectionForm),
     ("caseworker", "/cases/2/investigations", InvestigationForm),
     ("caseworker", "/cases/2/reviews", ReviewForm),
     ("caseworker", "/cases/2/cancel", CancelForm),
@@ -138,7 +139,8 @@ def _fields(form_class: Any) -> list[str]:
 
 @pytest.fixture
 def stage(world, make_user):
-    """Case 2 submitted, case 3 approved with one payment (payment 1)."""
+    """Case 2 submitted, case 3 approved with one payment (payment 1), case 4 on public
+    notice with objection 1 not settled."""
     from app.models import Fund, User
     from app.services.audit import Actor
 
@@ -167,6 +169,15 @@ def stage(world, make_user):
         paid_on=date(2015, 3, 1),
         method="cash",
         actor=people["finance"],
+    )
+    policy.set_value(2015, "notice_days", "7", actor=ACTOR)
+    fourth = cases.open_case(
+        worker, fund=fund, aid_type="living", amount="300", reason="生活", actor=people["caseworker"]
+    )
+    cases.submit(fourth, actor=people["caseworker"])
+    policy.set_value(2015, "notice_days", "0", actor=ACTOR)
+    cases.record_objection(
+        fourth, received_on=date.today(), raised_by="", content="群众反映", actor=people["caseworker"]
     )
     db.session.commit()
     return people
