@@ -114,3 +114,16 @@ def test_the_campaign_page_names_the_households_missing_a_required_step(client, 
     assert "送温暖活动不能审批：有 1 户缺少审批前必经的环节" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert {c.status for c in db.session.get(type(campaign), campaign.id).cases} == {"submitted"}
+
+
+def test_the_printed_notice_list_counts_the_objections_received(client, auth, world):
+    case = _on_notice()
+    for content in ("另有收入", "有房出租"):
+        cases.record_objection(case, received_on=TODAY, raised_by="", content=content, actor=ACTOR)
+    db.session.commit()
+    auth.login("caseworker")
+    page = client.get("/cases/notice-list?year=2015").get_data(as_text=True)
+    assert "已收异议（件）" in page
+    row = re.search(r"<tr><td>1</td>.*?</tr>", page, re.S)
+    assert row and '<td class="num">2</td>' in row.group(0)
+    assert "另有收入" not in page  # what an objection says stays in the office
