@@ -97,6 +97,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "case.change": _l("Case changed"),
     "case.investigation": _l("Home investigation recorded"),
     "case.review": _l("Democratic review recorded"),
+    "case.settle": _l("Objection settled"),
     "payment.reverse": _l("Payment reversed"),
     "checkup.pay": _l("Check-up allowance paid"),
     "checkup.reverse": _l("Check-up allowance reversed"),
@@ -182,7 +183,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     """Every label table by kind (imported on use: the owners import this module too)."""
     from app.models.batches import BATCH_STATUSES, LINE_STATUSES
     from app.models.cases import AID_TYPES, CAMPAIGN_STATUSES, CASE_STATUSES, PAYMENT_METHODS
-    from app.models.decisions import REVIEW_RESULTS
+    from app.models.decisions import OBJECTION_OUTCOMES, REVIEW_RESULTS
     from app.models.episodes import EXIT_REASONS, VISIT_KINDS
     from app.models.file_transfers import DUPLICATE_STATUSES, TRANSFER_STATUSES
     from app.models.jobs import JOB_STATUS_LABELS
@@ -212,6 +213,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "campaign_status": CAMPAIGN_STATUSES,
         "case_status": CASE_STATUSES,
         "review_result": REVIEW_RESULTS,
+        "objection_outcome": OBJECTION_OUTCOMES,
         "category": CATEGORIES,
         "cause": CAUSES,
         "check": CHECK_LABELS,

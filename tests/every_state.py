@@ -313,13 +313,19 @@ def _cases(
     cases.approve(reversed_case, actor=reviewer)
     cases.reverse_payment(paid(reversed_case, "bank_transfer"), reason="账号有误", actor=finance)  # type: ignore[arg-type]
     # A notice period (公示) for what is submitted from now on: one case on notice, one
-    # objected to and back for review.
+    # held on notice by an objection not yet settled (and another dismissed).
     policy.set_value(YEAR, "notice_days", "7", actor=Actor.system("every-state-setup"))
     made["notice"] = new(0, "500")
     cases.submit(made["notice"], actor=caseworker)
     objected = new(1, "500")
     cases.submit(objected, actor=caseworker)
-    cases.raise_objection(objected, note="群众反映收入不实", actor=caseworker)
+    cases.record_objection(
+        objected, received_on=date.today(), raised_by="", content="群众反映收入不实", actor=caseworker
+    )
+    dismissed = cases.record_objection(
+        objected, received_on=date.today(), raised_by="同车间职工", content="反映其有房出租", actor=caseworker
+    )
+    cases.settle_objection(dismissed, outcome="dismissed", reason="经入户核实，无出租收入", actor=reviewer)
     missing = set(CASE_STATUSES) - set(made)
     assert not missing, f"no case in status {missing}"
     state.case_ids = {status: case.id for status, case in made.items()} | {

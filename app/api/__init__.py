@@ -9,6 +9,7 @@ from app.api import (  # noqa: E402,F401
     batches,
     books,
     cases,
+    decisions,
     life,
     policy,
     registry,

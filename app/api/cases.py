@@ -36,7 +36,13 @@ def create_case() -> Response:
             purpose=cases.HARDSHIP_AID,
         )
         return cases.open_case(
-            worker, fund=fund, aid_type=data.aid_type, amount=data.amount, reason=data.reason, actor=actor()
+            worker,
+            fund=fund,
+            aid_type=data.aid_type,
+            amount=data.amount,
+            reason=data.reason,
+            actor=actor(),
+            out_of_pocket=data.out_of_pocket,
         )
 
     return as_json(p.case_out(steps.run(step, name="case.create", actor=actor())), 201)
@@ -65,6 +71,7 @@ def list_cases() -> Response:
 @api_permission(Permission.REGISTRY_VIEW)
 def get_case(case_id: int) -> Response:
     return as_json(p.case_detail(loaders.case(case_id, actor())))
+
 
 
 def _transition(case_id: int, name: str, change: Callable[[Case], Any]) -> Response:

@@ -11,7 +11,14 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from app.api import batch_schemas, book_schemas, life_schemas, report_schemas, revision_schemas
+from app.api import (
+    batch_schemas,
+    book_schemas,
+    decision_schemas,
+    life_schemas,
+    report_schemas,
+    revision_schemas,
+)
 from app.api import formats as f
 from app.api import read_schemas as rs
 from app.api import schemas as s
@@ -22,7 +29,7 @@ from app.services import policy
 
 #: The features whose schema modules list their own operations (``paths()``) beside their
 #: REQUESTS and RESPONSES; a new feature adds its module here.
-PARTS = (batch_schemas, book_schemas, life_schemas, report_schemas, revision_schemas)
+PARTS = (batch_schemas, book_schemas, decision_schemas, life_schemas, report_schemas, revision_schemas)
 
 
 def _policy_paths() -> dict[str, Any]:
@@ -95,7 +102,13 @@ def _document(this_year: int) -> dict[str, Any]:
             "get": _operation("Cases, newest first", 200, rs.CasePage, 422, query=rs.CaseQuery),
         },
         "/cases/{id}": {
-            "get": _operation("One case with its payments", 200, rs.CaseDetail, 404, path=[_path_id()])
+            "get": _operation(
+                "One case with its payments, what its decision rests on and what still holds it up",
+                200,
+                rs.CaseDetail,
+                404,
+                path=[_path_id()],
+            )
         },
         "/payments/{id}": {"get": _operation("One payment", 200, s.PaymentOut, 404, path=[_path_id()])},
         "/cases/{id}/submit": {

@@ -3,11 +3,14 @@ every endpoint that answers it (and by the command line's JSON)."""
 
 from __future__ import annotations
 
+from app.api import decision_schemas as ds
 from app.api import read_schemas as rs
 from app.api import schemas as s
 from app.models.cases import Case, Payment
+from app.models.decisions import CaseObjection, DemocraticReview, HomeInvestigation
 from app.models.registry import ModelWorker, Worker
 from app.services import budgets, cases, registry
+from app.services.cases import decisions
 
 
 def current_year() -> int:
@@ -67,7 +70,42 @@ def case_detail(case: Case) -> rs.CaseDetail:
         **case_out(case).model_dump(),
         unit=case.worker.unit.code,
         campaign_id=case.campaign_id,
+        out_of_pocket=case.out_of_pocket,
         payments=[payment_out(payment) for payment in case.payments],
+        required=ds.RequiredSteps(**decisions.required(case)),
+        missing=decisions.missing(case) if case.status in decisions.UNDECIDED else [],
+        investigations=[investigation_out(item) for item in decisions.investigations(case)],
+        reviews=[review_out(item) for item in decisions.reviews(case)],
+        objections=[objection_out(item) for item in decisions.objections(case)],
+    )
+
+
+def investigation_out(item: HomeInvestigation) -> ds.InvestigationOut:
+    return ds.InvestigationOut(
+        id=item.id,
+        date=item.visited_on,
+        investigators=item.names,
+        findings=item.findings,
+        authorisation_signed=item.authorisation_signed,
+    )
+
+
+def review_out(item: DemocraticReview) -> ds.ReviewOut:
+    return ds.ReviewOut(
+        id=item.id, date=item.held_on, participants=item.participants, result=item.result, note=item.note
+    )
+
+
+def objection_out(item: CaseObjection) -> ds.ObjectionOut:
+    return ds.ObjectionOut(
+        id=item.id,
+        case_id=item.case_id,
+        date=item.received_on,
+        raised_by=item.raised_by or None,
+        content=item.content,
+        outcome=item.outcome,
+        settlement_reason=item.settlement_reason,
+        settled_at=item.settled_at,
     )
 
 

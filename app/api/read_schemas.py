@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from app.api import decision_schemas as ds
 from app.api import formats as f
 from app.api.fields import OptionalUnit
 from app.api.schemas import (
     MONEY_IN_PATTERN,
     CaseOut,
     CaseStatus,
+    Money,
     PaymentOut,
     QueryText,
     QueryUnit,
@@ -36,7 +38,16 @@ class CaseQuery(_Query):
 class CaseDetail(CaseOut):
     unit: str
     campaign_id: int | None
+    #: 自付: the patient's own share, the cap of medical aid (None when not entered).
+    out_of_pocket: Money | None
     payments: list[PaymentOut]
+    #: The steps the year's policy requires before a decision.
+    required: ds.RequiredSteps
+    #: What still holds the decision up, in the words of the case's page (empty once decided).
+    missing: list[str]
+    investigations: list[ds.InvestigationOut]
+    reviews: list[ds.ReviewOut]
+    objections: list[ds.ObjectionOut]
 
 
 class CasePage(_Out):

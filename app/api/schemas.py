@@ -166,6 +166,8 @@ class CaseIn(_Body):
     amount: MoneyIn
     reason: fl.Reason
     year: fl.whole(1900, 2100) | None = None  # type: ignore[valid-type]
+    #: 自付, medical aid's cap (strict money, greater than zero); an amount over it is a 409.
+    out_of_pocket: AmountIn | None = None
 
     #: Only service-only aid may ask for 0.00 (app/services/aid.py).
     model_config = ConfigDict(

@@ -116,9 +116,16 @@ def objection(case_id: int) -> Answer:
         case,
         form,
         "objection_form",
-        lambda: cases.raise_objection(case, note=form.note.data or "", actor=current_actor()),
+        lambda: cases.record_objection(
+            case,
+            received_on=form.received_on.data,
+            raised_by=form.raised_by.data or "",
+            content=form.content.data or "",
+            actor=current_actor(),
+        ),
         name="case.object",
-        success=_("The objection is recorded; the case is back for review."),
+        success=_("The objection is recorded; the case waits on notice until it is settled."),
+        default_field="content",
     )
 
 

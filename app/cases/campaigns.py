@@ -107,6 +107,7 @@ def campaign_page(item: Campaign, *, refused_line: tuple[int, PaymentForm] | Non
         statuses=CASE_STATUSES,
         masked={c.id: registry.masked_id(c.worker) for c in lines},
         total=total,
+        blocked=cases.campaign_blocked_lines(item) if item.status == "draft" else {},
         note_form=NoteForm(formdata=None),
         forms=forms,
         confirm={

@@ -1,4 +1,5 @@
-"""Forms of what a decision rests on: the home investigation and the democratic review."""
+"""Forms of what a decision rests on: the home investigation, the democratic review and
+the settling of an objection to the public notice."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 
-from app.models.decisions import REVIEW_RESULTS
+from app.models.decisions import OBJECTION_OUTCOMES, REVIEW_RESULTS
 from app.registry.forms import choices
 
 
@@ -35,3 +36,14 @@ class ReviewForm(FlaskForm):
         validate_choice=False, label=_l("Result"), choices=choices(REVIEW_RESULTS, blank=True)
     )
     note = TextAreaField(_l("Note on the review (optional)"), id="review-note")
+
+
+class SettleObjectionForm(FlaskForm):
+    """How an objection to the public notice is settled, and why."""
+
+    outcome = SelectField(
+        validate_choice=False,
+        label=_l("Outcome of the objection"),
+        choices=choices(OBJECTION_OUTCOMES, blank=True),
+    )
+    reason = TextAreaField(_l("Why the objection is upheld or dismissed"))

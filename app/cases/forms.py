@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 
+from app.cases.decision_forms import DayField
 from app.models.cases import AID_TYPES, PAYMENT_METHODS
 from app.money import InvalidAmount, parse_typed_amount
 from app.registry.forms import choices
@@ -64,7 +65,11 @@ class CancelForm(FlaskForm):
 
 
 class ObjectionForm(FlaskForm):
-    note = TextAreaField(_l("What the objection is"), id="objection-note")
+    """公示异议: an objection received while the case is on public notice."""
+
+    received_on = DayField(_l("Date the objection was received"), id="objection-date")
+    raised_by = StringField(_l("Raised by (leave empty when anonymous)"), id="objection-raised-by")
+    content = TextAreaField(_l("What the objection is"), id="objection-note")
 
 
 class RejectForm(FlaskForm):

@@ -5,6 +5,7 @@ check-ups in app/cases/checkups.py, the list in app/cases/listing.py."""
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -98,7 +99,11 @@ def detail(case_id: int) -> str:
 
 
 def _detail(
-    case: Case, *, reversal_refused: tuple[int, ReversalForm] | None = None, **refused: FlaskForm
+    case: Case,
+    *,
+    reversal_refused: tuple[int, ReversalForm] | None = None,
+    settle_refused: tuple[int, FlaskForm] | None = None,
+    **refused: FlaskForm,
 ) -> str:
     """The case's page. A refused form (``approve_form=form``, ...) is shown as it was
     sent, its errors at its fields; the other forms start afresh (``formdata=None``: not
@@ -111,7 +116,7 @@ def _detail(
         **decisions.fresh_forms(),
         "submit_form": SubmitForm(formdata=None),
         "cancel_form": CancelForm(formdata=None),
-        "objection_form": ObjectionForm(formdata=None),
+        "objection_form": ObjectionForm(formdata=None, received_on=date.today()),
         "approve_form": ApproveForm(formdata=None, amount=f"{case.requested_amount:.2f}"),
         "reject_form": RejectForm(formdata=None),
         "close_form": CloseForm(formdata=None),
@@ -134,7 +139,7 @@ def _detail(
         reversal_refused=reversal_refused,
         bank_lines=batch_queries.lines_of_case(case.id),
         people=user_service.display_names({e.actor_id for e in case.events}),
-        decision=decisions.facts(case),
+        decision=decisions.facts(case, settle_refused),
         confirm={
             "pay": attributes(confirmations.payment(case)),
             "close": attributes(confirmations.closing(case, paid, outstanding)),

@@ -4,7 +4,7 @@ from app.models.audit import AuditEntry, AuditHead, FourEyesException
 from app.models.batches import PaymentBatch, PaymentBatchLine
 from app.models.budget import Budget, BudgetLine, BudgetRevision, BudgetRevisionLine
 from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentMonth, PaymentReversal
-from app.models.decisions import DemocraticReview, HomeInvestigation
+from app.models.decisions import CaseObjection, DemocraticReview, HomeInvestigation
 from app.models.episodes import FollowUp, HouseholdEpisode
 from app.models.file_transfers import DuplicateFlag, FileTransfer
 from app.models.jobs import Job
@@ -33,6 +33,7 @@ __all__ = [
     "Campaign",
     "Case",
     "CaseEvent",
+    "CaseObjection",
     "DemocraticReview",
     "DuplicateFlag",
     "Evidence",

@@ -57,3 +57,39 @@ class DemocraticReview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     case: Mapped[Case] = relationship()
+
+
+OBJECTION_OUTCOMES = {"upheld": _l("Objection upheld"), "dismissed": _l("Objection dismissed")}
+
+
+class CaseObjection(db.Model):
+    """公示异议: an objection to a case raised while it is on public notice, and how it was
+    settled (upheld or dismissed, with the reason, by whom). An unsettled one holds up the
+    decision; an upheld one leaves only rejection (app/services/cases/decisions.py)."""
+
+    __tablename__ = "case_objections"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('upheld', 'dismissed')", name="outcome"),
+        CheckConstraint(
+            "(outcome IS NULL AND settled_at IS NULL) OR (outcome IS NOT NULL AND settled_at IS NOT NULL)",
+            name="settled_with_outcome",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(100), default="")  # empty: anonymous (匿名)
+    content: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    settlement_reason: Mapped[str | None] = mapped_column(Text)
+    settled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship()
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome is not None

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.cases import Campaign, Case, Payment
+from app.models.decisions import CaseObjection
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker, Worker
 from app.models.unit_reports import UnitReport
@@ -48,6 +49,21 @@ def _load(
 
 def case(case_id: object, actor: Actor, *, lock: bool = False) -> Case:
     return _load(Case, case_id, actor, lock=lock, object_type="case", message=_("No such case."))
+
+
+def objection(objection_id: object, actor: Actor, *, lock: bool = False) -> CaseObjection:
+    """An objection to a case on public notice (公示异议), within the case's unit; the step
+    acts on its case (a refusal is the case's in the audit log)."""
+    if not isinstance(objection_id, int) or isinstance(objection_id, bool):
+        raise NotFound(_("No such objection."))
+    query = select(CaseObjection).where(CaseObjection.id == objection_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    item = db.session.execute(query).scalar_one_or_none()
+    if item is None or not actor.scope.allows(item.case.unit_id):
+        raise NotFound(_("No such objection."))
+    note_subject("case", item.case_id, item.case.unit_id)
+    return item
 
 
 def unit_report(report_id: object, actor: Actor, *, lock: bool = False) -> UnitReport:

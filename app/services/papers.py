@@ -9,10 +9,11 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.cases import AID_TYPES, Campaign, Case, Payment
+from app.models.decisions import CaseObjection
 from app.models.ledger import Fund
 from app.models.org import Unit
 from app.money import ZERO
@@ -75,6 +76,7 @@ class NoticeLine:
     cause: str
     aid_type: str
     amount: Decimal
+    objections: int = 0  # 公示异议 received so far
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ def notice_list(actor: Actor, year: int, unit_id: int | None) -> NoticeList:
         .order_by(Case.notice_end, Case.id)
     )
     cases = list(db.session.execute(query).scalars())
+    counted = select(CaseObjection.case_id, func.count()).where(
+        CaseObjection.case_id.in_([c.id for c in cases])
+    )
+    objections = dict(db.session.execute(counted.group_by(CaseObjection.case_id)).tuples().all())
     lines = [
         NoticeLine(
             case=c,
@@ -108,6 +114,7 @@ def notice_list(actor: Actor, year: int, unit_id: int | None) -> NoticeList:
             cause=str(CAUSES.get(c.worker.main_cause, c.worker.main_cause)),
             aid_type=str(AID_TYPES[c.aid_type]),
             amount=c.requested_amount,
+            objections=objections.get(c.id, 0),
         )
         for c in cases
     ]

@@ -131,6 +131,7 @@ VARIABLES: Values = {
     "transfer_id": lambda w: w.a.transfer_id,
     "flag_id": lambda w: w.a.flag_id,
     "close_id": lambda w: w.a.close_id,
+    "objection_id": lambda w: w.a.objection_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -428,7 +429,14 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("cases.objection", "POST"): {
         # The case is not on notice: the step is refused with a message (the page again, 422).
-        "": Call(values=SUBMITTED, ok=ok(422), body=lambda w: {"note": "群众有异议"})
+        "": Call(
+            values=SUBMITTED,
+            ok=ok(422),
+            body=lambda w: {"received_on": date.today().isoformat(), "content": "群众有异议"},
+        )
+    },
+    ("cases.settle_objection", "POST"): {
+        "": Call(ok=ok(302), acts=True, body=lambda w: {"outcome": "dismissed", "reason": "经核实不属实"})
     },
     ("cases.investigation", "POST"): {
         "": Call(
@@ -849,6 +857,38 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(ok=ok(409), body=lambda w: {"lines": [{"line_id": 1, "result": "paid"}]})
     },
     ("api.cancel_case", "POST"): {"": Call(ok=ok(200), acts=True, body=lambda w: {"reason": "申请人撤回"})},
+    ("api.add_investigation", "POST"): {
+        "": Call(
+            values=SUBMITTED,
+            ok=ok(201),
+            acts=True,
+            body=lambda w: {
+                "date": "2015-03-01",
+                "investigators": ["张三", "李四"],
+                "findings": "属实",
+                "authorisation_signed": True,
+            },
+        )
+    },
+    ("api.add_review", "POST"): {
+        "": Call(
+            values=SUBMITTED,
+            ok=ok(201),
+            acts=True,
+            body=lambda w: {"date": "2015-03-01", "participants": 9, "result": "agree"},
+        )
+    },
+    ("api.add_objection", "POST"): {
+        "": Call(
+            values={"case_id": lambda w: w.a.case_notice_id},
+            ok=ok(201),
+            acts=True,
+            body=lambda w: {"date": date.today().isoformat(), "content": "群众反映另有收入"},
+        )
+    },
+    ("api.settle_objection", "POST"): {
+        "": Call(ok=ok(200), acts=True, body=lambda w: {"outcome": "upheld", "reason": "核实有经营收入"})
+    },
     ("api.approve_case", "POST"): {
         "": Call(values=SUBMITTED, ok=ok(200), acts=True, body=lambda w: {"amount": "800.00"})
     },

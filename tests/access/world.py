@@ -133,6 +133,8 @@ class District:
     flag_id: int = 0  # that household shares a person with the first: a pair in the duplicate review
     close_id: int = 0  # February's books closed (结账)
     close_asked_id: int = 0  # August's books closed, reopening asked by an admin who calls nothing
+    case_notice_id: int = 0  # on public notice (公示), with an objection not yet settled
+    objection_id: int = 0  # that objection
 
     @property
     def code(self) -> str:
@@ -299,6 +301,16 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     payment = cases.pay(
         paid, amount="500", voucher_no=d.vouchers[0], paid_on=date(YEAR, 4, 1), method="cash", actor=finance
     )
+    # A case on public notice (the unit's notice period is set for its submission only),
+    # with an objection (公示异议) not settled yet.
+    policy.set_value(YEAR, "notice_days", "7", unit=unit, actor=admin)
+    on_notice = new_case("800")
+    cases.submit(on_notice, actor=caseworker)
+    policy.set_value(YEAR, "notice_days", "0", unit=unit, actor=admin)
+    d.case_notice_id = on_notice.id  # type: ignore[attr-defined]
+    d.objection_id = cases.record_objection(
+        on_notice, received_on=date.today(), raised_by="", content="群众反映收入不实", actor=caseworker
+    ).id
     d.case_draft_id, d.case_submitted_id = draft.id, submitted.id  # type: ignore[attr-defined]
     d.case_approved_id, d.case_paid_id = approved.id, paid.id  # type: ignore[attr-defined]
     d.payment_case_id = payment.id

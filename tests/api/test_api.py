@@ -58,6 +58,10 @@ ENDPOINTS = {
     "api.return_report": ("POST", "/unit-reports/1/return", "reviewer", "auditor"),
     "api.revise_fund": ("POST", "/funds/2015100001/revisions", "finance", "admin"),
     "api.list_revisions": ("GET", "/budget-revisions?year=2015", "auditor", None),
+    "api.add_investigation": ("POST", "/cases/1/investigations", "caseworker", "finance"),
+    "api.add_review": ("POST", "/cases/1/reviews", "caseworker", "auditor"),
+    "api.add_objection": ("POST", "/cases/1/objections", "caseworker", "finance"),
+    "api.settle_objection": ("POST", "/objections/1/settle", "reviewer", "caseworker"),
 }
 
 
@@ -77,6 +81,7 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:applicant_id>", "{id}")
                 .replace("<int:report_id>", "{id}")
                 .replace("<int:close_id>", "{id}")
+                .replace("<int:objection_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

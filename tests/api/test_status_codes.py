@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Case, Payment, Transfer, Worker
-from app.services import registry
+from app.services import policy, registry
 from tests.api.test_api import API, ENDPOINTS
 from tests.conftest import ACTOR
 from tests.registry_helpers import make_id, worker_input
@@ -48,6 +48,15 @@ CASE = {
     "amount": "800.00",
     "reason": "住院",
 }
+INVESTIGATION = {
+    "date": date.today().isoformat(),
+    "investigators": ["张三", "李四"],
+    "findings": "属实",
+    "authorisation_signed": True,
+}
+REVIEW = {"date": date.today().isoformat(), "participants": 9, "result": "agree"}
+OBJECTION = {"date": date.today().isoformat(), "content": "群众反映另有收入"}
+SETTLE = {"outcome": "dismissed", "reason": "经核实不属实"}
 MODEL_WORKER = {
     "name": "王五",
     "id_number": make_id(301),
@@ -296,6 +305,35 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         404: ("auditor", "GET", "/budget-revisions?year=2031", None),
         422: ("auditor", "GET", "/budget-revisions?year=abc", None),
     },
+    "api.add_investigation": {
+        201: ("caseworker", "POST", "/cases/{submitted}/investigations", INVESTIGATION),
+        404: ("caseworker", "POST", "/cases/9999/investigations", INVESTIGATION),
+        409: ("caseworker", "POST", "/cases/{approved}/investigations", INVESTIGATION),  # decided
+        422: (
+            "caseworker",
+            "POST",
+            "/cases/{submitted}/investigations",
+            {**INVESTIGATION, "investigators": ["张三"]},
+        ),
+    },
+    "api.add_review": {
+        201: ("caseworker", "POST", "/cases/{submitted}/reviews", REVIEW),
+        404: ("caseworker", "POST", "/cases/9999/reviews", REVIEW),
+        409: ("caseworker", "POST", "/cases/{approved}/reviews", REVIEW),
+        422: ("caseworker", "POST", "/cases/{submitted}/reviews", {**REVIEW, "result": "maybe"}),
+    },
+    "api.add_objection": {
+        201: ("caseworker", "POST", "/cases/{notice}/objections", OBJECTION),
+        404: ("caseworker", "POST", "/cases/9999/objections", OBJECTION),
+        409: ("caseworker", "POST", "/cases/{submitted}/objections", OBJECTION),  # not on notice
+        422: ("caseworker", "POST", "/cases/{notice}/objections", {**OBJECTION, "content": " "}),
+    },
+    "api.settle_objection": {
+        200: ("reviewer", "POST", "/objections/{objection}/settle", SETTLE),
+        404: ("reviewer", "POST", "/objections/9999/settle", SETTLE),
+        409: ("reviewer", "POST", "/objections/{settled_objection}/settle", SETTLE),
+        422: ("reviewer", "POST", "/objections/{objection}/settle", {**SETTLE, "outcome": "maybe"}),
+    },
 }
 
 
@@ -372,6 +410,22 @@ def scene(client, world, token):
         == 200
     )
     _batches(client, finance, token, ids, world)
+    policy.set_value(2015, "notice_days", "7", actor=ACTOR)  # for one case's submission
+    db.session.commit()
+    ids["notice"] = open_case()
+    assert (
+        client.post(f"{API}/cases/{ids['notice']}/submit", headers=caseworker).get_json()["status"]
+        == "notice"
+    )
+    policy.set_value(2015, "notice_days", "0", actor=ACTOR)
+    db.session.commit()
+    for name in ("objection", "settled_objection"):
+        made = client.post(f"{API}/cases/{ids['notice']}/objections", json=OBJECTION, headers=caseworker)
+        ids[name] = made.get_json()["id"]
+    settled = client.post(
+        f"{API}/objections/{ids['settled_objection']}/settle", json=SETTLE, headers=reviewer
+    )
+    assert settled.status_code == 200
     november = client.post(f"{API}/years/2015/months/11/close", headers=finance)
     october = client.post(f"{API}/years/2015/months/10/close", headers=finance)
     assert november.status_code == 200 and october.status_code == 200

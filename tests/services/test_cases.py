@@ -199,11 +199,20 @@ def test_public_notice_and_objections(office):
     assert (case.status, case.notice_start, case.notice_end) == ("notice", DAY, DAY + timedelta(days=7))
     with pytest.raises(WrongState):  # still on notice
         cases.approve(case, actor=a["reviewer"], today=DAY + timedelta(days=7))
-    cases.raise_objection(case, note="群众反映其家庭另有收入", actor=a["caseworker"])
-    assert case.status == "submitted"  # back for review
+    objection = cases.record_objection(
+        case,
+        received_on=DAY + timedelta(days=2),
+        raised_by="",
+        content="群众反映其家庭另有收入",
+        actor=a["caseworker"],
+        today=DAY + timedelta(days=2),
+    )
+    assert case.status == "notice"  # held on notice until the objection is settled
+    cases.settle_objection(objection, outcome="dismissed", reason="经核实无其他收入", actor=a["reviewer"])
     cases.approve(case, actor=a["reviewer"], today=DAY + timedelta(days=8))
     assert case.status == "approved"
     assert "另有收入" in case.events[2].note
+    assert "经核实无其他收入" in case.events[3].note
 
 
 def test_four_eyes_on_deciding_and_paying(office):

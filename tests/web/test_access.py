@@ -69,6 +69,7 @@ ROUTES: dict[str, tuple[str, str, Permission | None]] = {
     "cases.objection": ("POST", "/cases/1/objection", P.CASES_CREATE),
     "cases.investigation": ("POST", "/cases/1/investigations", P.CASES_CREATE),
     "cases.review": ("POST", "/cases/1/reviews", P.CASES_CREATE),
+    "cases.settle_objection": ("POST", "/objections/1/settle", P.CASES_DECIDE),
     "cases.approve": ("POST", "/cases/1/approve", P.CASES_DECIDE),
     "cases.reject": ("POST", "/cases/1/reject", P.CASES_DECIDE),
     "cases.close": ("POST", "/cases/1/close", P.CASES_DECIDE),

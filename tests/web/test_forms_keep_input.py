@@ -114,9 +114,14 @@ def test_an_objection_without_its_text_is_refused_at_its_field(client, auth, wor
     db.session.commit()
     assert case.status == "notice"
     auth.login("caseworker")
-    response = client.post(f"/cases/{case.id}/objection", data={"note": "  "})
+    response = client.post(
+        f"/cases/{case.id}/objection",
+        data={"received_on": date.today().isoformat(), "raised_by": "王某", "content": "  "},
+    )
     assert response.status_code == 422
-    assert _error(response.get_data(as_text=True), "objection-note") == ["请填写异议内容。"]
+    page = response.get_data(as_text=True)
+    assert _error(page, "objection-note") == ["请填写异议内容。"]
+    assert 'value="王某"' in page  # who raised it, as typed
     db.session.refresh(case)
     assert case.status == "notice"
 

@@ -25,7 +25,7 @@ from app.auth.forms import ChangePasswordForm, LoginForm
 from app.batches.forms import PrepareForm
 from app.books.forms import CloseForm as BooksCloseForm
 from app.books.forms import ReopenRequestForm
-from app.cases.decision_forms import InvestigationForm, ReviewForm
+from app.cases.decision_forms import InvestigationForm, ReviewForm, SettleObjectionForm
 from app.cases.forms import (
     ApproveForm,
     CampaignForm,
@@ -109,6 +109,7 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("caseworker", "/model-workers/new", ModelWorkerForm),
     ("caseworker", "/workers/1/cases/new", CaseForm),
     ("caseworker", "/cases/2/objection", ObjectionForm),
+    ("reviewer", "/objections/1/settle", SettleObjectionForm),
     ("caseworker", "/cases/2/investigations", InvestigationForm),
     ("caseworker", "/cases/2/reviews", ReviewForm),
     ("caseworker", "/cases/2/cancel", CancelForm),
@@ -155,7 +156,8 @@ def _fields(form_class: Any) -> list[str]:
 
 @pytest.fixture
 def stage(world, make_user):
-    """Case 2 submitted, case 3 approved with one payment (payment 1)."""
+    """Case 2 submitted, case 3 approved with one payment (payment 1), case 4 on public
+    notice with objection 1 not settled."""
     from app.models import Fund, User
     from app.services.audit import Actor
 
@@ -184,6 +186,15 @@ def stage(world, make_user):
         paid_on=date(2015, 3, 1),
         method="cash",
         actor=people["finance"],
+    )
+    policy.set_value(2015, "notice_days", "7", actor=ACTOR)
+    fourth = cases.open_case(
+        worker, fund=fund, aid_type="living", amount="300", reason="生活", actor=people["caseworker"]
+    )
+    cases.submit(fourth, actor=people["caseworker"])
+    policy.set_value(2015, "notice_days", "0", actor=ACTOR)
+    cases.record_objection(
+        fourth, received_on=date.today(), raised_by="", content="群众反映", actor=people["caseworker"]
     )
     # January closed (close No. 1), so a hostile reason for reopening reaches the service.
     from app.services import periods, units

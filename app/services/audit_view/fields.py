@@ -151,6 +151,8 @@ FIELD_LABELS: dict[str, Any] = {
     "to_unit": _l("To the unit"),
     "pair": _l("Files of the pair"),
     "finding": _l("Finding of the check"),
+    "objection": _l("Objection No."),
+    "objection_outcome": _l("How the objection was settled"),
 }
 
 #: The door a step came through.
@@ -193,6 +195,7 @@ _CODE_FIELDS = {
     "visit_kind": None,
     "review_result": "review_result",
     "finding": "duplicate_status",
+    "objection_outcome": "objection_outcome",
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {

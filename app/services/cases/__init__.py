@@ -4,6 +4,7 @@ check-up allowances: one module per concern.
 - :mod:`.workflow`: the state machine (open, submit, decide, close) and its rules;
 - :mod:`.payments`: payments (发放) and reversals (红冲), with idempotency;
 - :mod:`.checkups`: the model-worker check-up allowance;
+- :mod:`.objections`: objections to a case on public notice (公示异议) and their settling;
 - :mod:`.campaigns`: 元旦春节送温暖, many households approved at once;
 - :mod:`.queries`: what the pages and the API list.
 
@@ -13,6 +14,7 @@ answer one success and refusals; money moves only through the ledger.
 """
 
 from app.services.cases.campaigns import approve_campaign, cancel_campaign, plan_campaign
+from app.services.cases.campaigns import blocked_lines as campaign_blocked_lines
 from app.services.cases.checkups import (
     DEFAULT_CHECKUP_ALLOWANCE,
     CheckupGroup,
@@ -23,6 +25,7 @@ from app.services.cases.checkups import (
     pay_checkup,
     roster,
 )
+from app.services.cases.objections import record_objection, settle_objection
 from app.services.cases.payments import (
     DuplicateVoucher,
     IdempotencyMismatch,
@@ -43,7 +46,6 @@ from app.services.cases.workflow import (
     cancel,
     close,
     open_case,
-    raise_objection,
     reject,
     submit,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "WrongState",
     "approve",
     "approve_campaign",
+    "campaign_blocked_lines",
     "cancel",
     "cancel_campaign",
     "check_payment",
@@ -76,11 +79,12 @@ __all__ = [
     "pay",
     "pay_checkup",
     "plan_campaign",
-    "raise_objection",
     "recent_payments",
+    "record_objection",
     "reject",
     "reverse_payment",
     "roster",
+    "settle_objection",
     "submit",
     "waiting_for",
 ]

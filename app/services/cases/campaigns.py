@@ -20,6 +20,7 @@ from app.models.registry import Worker
 from app.money import ZERO, InvalidAmount, format_yuan, to_positive_money
 from app.services import ledger, loaders
 from app.services.audit import Actor, record
+from app.services.cases import decisions
 from app.services.cases.workflow import (
     HARDSHIP_AID,
     CeilingExceeded,
@@ -109,9 +110,21 @@ def plan_campaign(
     return campaign
 
 
+def blocked_lines(campaign: Campaign) -> dict[int, list[str]]:
+    """The campaign's submitted cases that cannot be approved yet, by case id, with what is
+    missing (a required home investigation or democratic review,
+    :func:`app.services.cases.decisions.missing`, the same rule as one case's approval)."""
+    found = {case.id: decisions.missing(case) for case in campaign.cases if case.status == "submitted"}
+    return {case_id: items for case_id, items in found.items() if items}
+
+
 def approve_campaign(campaign: Campaign, *, actor: Actor, today: date | None = None) -> None:
     """One approval for the batch, all or nothing: every case is approved and committed,
-    or (on the first one the fund or a ceiling cannot bear) none is."""
+    or none is. A household whose required steps (入户调查, 民主评议) are missing holds up
+    the whole approval, and the refusal names every such household: the office records
+    what is missing, or cancels that household's application, and approves again. The same
+    holds for the first case the fund or a ceiling cannot bear.
+    Raises StepMissing, FundOverdrawn, CeilingExceeded, WrongState, FourEyesViolation."""
     _locked(campaign, actor)
     if campaign.status != "draft":
         raise WrongState(_("Only a campaign in preparation can be approved."))
@@ -124,6 +137,17 @@ def approve_campaign(campaign: Campaign, *, actor: Actor, today: date | None = N
         object_id=campaign.id,
     )
     live = [c for c in campaign.cases if c.status == "submitted"]
+    blocked = blocked_lines(campaign)
+    if blocked:
+        named = {c.id: c.worker.name for c in live}
+        raise decisions.StepMissing(
+            _(
+                "The campaign cannot be approved: %(n)s households miss a step required before a decision"
+                " (record it, or cancel that household's application, then approve again): %(list)s",
+                n=len(blocked),
+                list="；".join(f"{named[case_id]}：{' '.join(items)}" for case_id, items in blocked.items()),
+            )
+        )
     total = campaign.amount_each * len(live)
     available = ledger.balance(campaign.fund).available
     if total > available:

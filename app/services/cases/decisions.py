@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.cases import Case
-from app.models.decisions import REVIEW_RESULTS, DemocraticReview, HomeInvestigation
+from app.models.decisions import REVIEW_RESULTS, CaseObjection, DemocraticReview, HomeInvestigation
 from app.services import loaders, policy
 from app.services.audit import Actor, record
 from app.services.errors import DomainError, ValidationFailed
 from app.services.inputs import clean_text
 
-UNDECIDED = ("draft", "submitted", "notice")
+UNDECIDED = ("draft", "submitted", "notice")  # also where objections are settled
 MAX_PARTICIPANTS = 10000
 
 
@@ -49,6 +49,12 @@ def reviews(case: Case) -> list[DemocraticReview]:
     return list(db.session.execute(query.order_by(DemocraticReview.id)).scalars())
 
 
+def objections(case: Case) -> list[CaseObjection]:
+    """The objections raised while the case was on public notice (公示异议), oldest first."""
+    query = select(CaseObjection).where(CaseObjection.case_id == case.id)
+    return list(db.session.execute(query.order_by(CaseObjection.id)).scalars())
+
+
 def required(case: Case) -> dict[str, bool]:
     """Which steps the case's year and unit require."""
     unit = case.worker.unit
@@ -59,9 +65,24 @@ def required(case: Case) -> dict[str, bool]:
 
 
 def missing(case: Case, *, approving: bool = True) -> list[str]:
-    """What is still missing before the case may be decided, in words for its page."""
+    """What is still missing before the case may be decided, in words for its page: the
+    steps the policy requires, and, whatever the policy, every objection raised during the
+    public notice settled, none of them upheld for an approval."""
     needs = required(case)
     found: list[str] = []
+    raised = objections(case)
+    unsettled = [item for item in raised if not item.settled]
+    if unsettled:
+        found.append(
+            _(
+                "Objections raised during the public notice are not settled: %(ids)s.",
+                ids="、".join(_("No. %(id)s", id=item.id) for item in unsettled),
+            )
+        )
+    if approving and any(item.outcome == "upheld" for item in raised):
+        found.append(
+            _("An objection raised during the public notice was upheld: the case cannot be approved.")
+        )
     if needs["investigation"]:
         done = investigations(case)
         if not done:

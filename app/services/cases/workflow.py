@@ -49,7 +49,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("submitted", "cancel"): "cancelled",
     ("submitted", "approve"): "approved",
     ("submitted", "reject"): "rejected",
-    ("notice", "object"): "submitted",  # an objection sends the case back for review
+    # An objection (公示异议) is recorded on the case, which stays on notice: the decision
+    # waits until it is settled (app/services/cases/objections.py).
+    ("notice", "object"): "notice",
     ("notice", "approve"): "approved",  # once the notice period is over
     ("notice", "reject"): "rejected",
     ("approved", "pay"): "approved",  # "paid" once the approved amount is paid
@@ -233,15 +235,6 @@ def submit(case: Case, *, actor: Actor, today: date | None = None, note: str = "
         advance(case, "submit", actor=actor, to="notice", note=f"{note} {notice}" if note else notice)
     else:
         advance(case, "submit", actor=actor, note=note)
-
-
-def raise_objection(case: Case, *, note: str, actor: Actor) -> None:
-    """Record an objection raised during the notice; the case goes back for review."""
-    locked(case, actor)
-    note = _text(note, 2000)
-    if not note:
-        raise InvalidInput(_("Write what the objection is."), field="note")
-    advance(case, "object", actor=actor, note=note)
 
 
 def cancel(case: Case, *, reason: str, actor: Actor) -> None:

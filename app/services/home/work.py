@@ -10,7 +10,8 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models.cases import Campaign, Case, CaseEvent, Payment, PaymentReversal
+from app.models.cases import Campaign, Case, Payment, PaymentReversal
+from app.models.decisions import CaseObjection
 from app.models.registry import CLOSED, ON_FILE, Visit, Worker
 from app.models.users import User
 from app.money import format_yuan
@@ -133,14 +134,15 @@ def visits_due(unit_ids: list[int] | None) -> Section:
 
 
 def returned_cases(user: User, unit_ids: list[int] | None, year: int | None) -> Section:
-    """Cases I opened that came back: rejected, or sent back by an objection to the notice."""
-    objected = exists().where(CaseEvent.case_id == Case.id, CaseEvent.action == "object")
+    """Cases I opened that came back: rejected, or held on notice by an objection (公示异议)
+    not settled yet."""
+    objected = exists().where(CaseObjection.case_id == Case.id, CaseObjection.outcome.is_(None))
     query = scoped(
         select(Case).where(
             Case.created_by_id == user.id,
             or_(
                 and_(Case.status == "rejected", true() if year is None else Case.year == year),
-                and_(Case.status == "submitted", objected),
+                and_(Case.status == "notice", objected),
             ),
         ),
         Case.unit_id,
