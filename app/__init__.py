@@ -71,6 +71,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.money import capitals, format_yuan
     from app.registry import bp as registry_bp
     from app.reports import bp as reports_bp
+    from app.review import bp as review_bp
     from app.security import check_every_view_declares, install_security
 
     install_user_loader(login_manager)
@@ -84,6 +85,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(admin_bp)

@@ -40,6 +40,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "payment_batch": _l("Bank batch"),
     "period_close": _l("Close of the books"),
     "unit_report": _l("Report sent up"),
+    "review_round": _l("Yearly review round"),
+    "review_task": _l("Yearly review task"),
     "policy": _l("Policy value"),
     "reconciliation_run": _l("Reconciliation"),
     "role_change": _l("Role change"),
@@ -136,6 +138,10 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
     "export.households": _l("Households on file by year exported"),
+    "export.review_list": _l("Yearly review list exported"),
+    "export.file_life": _l("Life-on-file report exported"),
+    "review_round.start": _l("Yearly review round started"),
+    "review_task.complete": _l("Yearly review task done"),
     "worker.create": _l("File opened"),
     "worker.register": _l("File opened"),
     "worker.update": _l("File changed"),
@@ -169,6 +175,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.jobs import JOB_STATUS_LABELS
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
+    from app.models.reviews import REVIEW_OUTCOMES, TASK_FILTERS
     from app.models.unit_reports import REPORT_STATUSES
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
     from app.models.vouchers import VOUCHER_ACCOUNT_LABELS, VOUCHER_KIND_LABELS
@@ -191,6 +198,8 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "campaign_status": CAMPAIGN_STATUSES,
         "case_status": CASE_STATUSES,
         "review_result": REVIEW_RESULTS,
+        "review_outcome": REVIEW_OUTCOMES,
+        "review_task_filter": TASK_FILTERS,
         "category": CATEGORIES,
         "cause": CAUSES,
         "check": CHECK_LABELS,

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # The endpoints attach themselves to bp.
-from app.api import batches, books, cases, life, policy, registry, routes, units  # noqa: E402,F401
+from app.api import batches, books, cases, life, policy, registry, reviews, routes, units  # noqa: E402,F401

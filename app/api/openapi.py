@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api import batch_schemas as bs
@@ -16,89 +15,10 @@ from app.api import book_schemas as bk
 from app.api import formats as f
 from app.api import life_schemas as ls
 from app.api import read_schemas as rs
+from app.api import review_schemas as vs
 from app.api import schemas as s
+from app.api.openapi_ops import REF, _operation, _path_id
 from app.services import policy
-
-REF = "#/components/schemas/{model}"
-_PROBLEMS = {
-    401: "No token, or a bad one",
-    403: "The role may not do this",
-    404: "Unknown id, or no budget for the year",
-    409: "Conflict with the rules (over budget, over a cap, wrong state, duplicate)",
-    422: "Invalid request",
-    429: "Too many whole ID numbers seen by this person in 24 hours (see Retry-After)",
-}
-
-
-def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": REF.format(model=model.__name__)}
-
-
-def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    """A query model's fields as query parameters (the non-null branch of optional ones)."""
-    schema = model.model_json_schema()
-    parameters = []
-    for name, prop in schema["properties"].items():
-        branches = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
-        parameters.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": name in schema.get("required", []),
-                "schema": branches[0],
-            }
-        )
-    return parameters
-
-
-def _path_id(name: str = "id", low: int = 0, high: int = 2**31 - 1) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": low, "maximum": high},
-    }
-
-
-def _operation(
-    summary: str,
-    ok: int,
-    response: type[BaseModel] | None,
-    *problems: int,
-    request: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    path: list[dict[str, Any]] | None = None,
-    idempotent: bool = False,
-    media: str = "application/json",
-) -> dict[str, Any]:
-    content = {media: {"schema": _ref(response)} if response else {}}
-    responses: dict[str, Any] = {str(ok): {"description": "OK", "content": content}}
-    if ok == 201 and idempotent:
-        responses["200"] = {"description": "A replay of the first request", "content": content}
-    for code in (401, 403, *problems):
-        responses[str(code)] = {
-            "description": _PROBLEMS[code],
-            "content": {"application/problem+json": {"schema": _ref(s.Problem)}},
-        }
-    parameters = list(path or []) + (_parameters(query) if query else [])
-    if idempotent:
-        parameters.append(
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": False,
-                "schema": {"type": "string", "maxLength": 64, "pattern": f.IDEMPOTENCY_KEY_PATTERN},
-            }
-        )
-    operation: dict[str, Any] = {"summary": summary, "responses": responses}
-    if parameters:
-        operation["parameters"] = parameters
-    if request is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(request)}},
-        }
-    return operation
 
 
 def _policy_paths() -> dict[str, Any]:
@@ -121,6 +41,39 @@ def _policy_paths() -> dict[str, Any]:
         )
         paths[f"/policy/{{year}}/{key}"] = {"put": operation}
     return paths
+
+
+def _review_paths() -> dict[str, Any]:
+    """年审: a unit's yearly review round and its tasks."""
+    return {
+        "/review-rounds": {
+            "post": _operation(
+                "年审: start the unit's yearly review round, a task for every file on record",
+                201,
+                vs.ReviewRoundOut,
+                409,
+                422,
+                request=vs.ReviewRoundIn,
+            )
+        },
+        "/review-rounds/{id}": {
+            "get": _operation(
+                "A yearly review round with its tasks", 200, vs.ReviewRoundOut, 404, path=[_path_id()]
+            )
+        },
+        "/review-tasks/{id}/complete": {
+            "post": _operation(
+                "Do a review task: keep, change the category with new figures, or exit",
+                200,
+                vs.ReviewTaskOut,
+                404,
+                409,
+                422,
+                request=vs.ReviewTaskIn,
+                path=[_path_id()],
+            )
+        },
+    }
 
 
 def document() -> dict[str, Any]:
@@ -353,6 +306,7 @@ def _document(this_year: int) -> dict[str, Any]:
                 path=[_path_id()],
             )
         },
+        **_review_paths(),
         "/units": {"get": _operation("The units the caller sees", 200, s.UnitList)},
         "/audit/export": {
             "get": _operation(
@@ -364,11 +318,13 @@ def _document(this_year: int) -> dict[str, Any]:
     _refs, definitions = models_json_schema(
         [
             (model, "validation")
-            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS)
+            for model in (*s.REQUESTS, *rs.REQUESTS, *bs.REQUESTS, *bk.REQUESTS, *ls.REQUESTS, *vs.REQUESTS)
         ]
         + [
             (model, "serialization")
-            for model in (*s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES)
+            for model in (
+                *s.RESPONSES, *rs.RESPONSES, *bs.RESPONSES, *bk.RESPONSES, *ls.RESPONSES, *vs.RESPONSES
+            )
         ],
         ref_template=REF,
     )

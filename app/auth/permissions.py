@@ -43,6 +43,7 @@ class Permission(StrEnum):
     UNITS_MANAGE = "units.manage"  # add, move and rename units
     BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year; approve a reopening
     BOOKS_REOPEN = "books.reopening"  # ask for closed books to be reopened
+    REVIEW_START = "review.start"  # 年审: start a unit's yearly review round
     REPORTS_SEND = "reports.sending"  # 上报: send the unit's report up; accept or return one from below
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
 
@@ -55,7 +56,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         | {Permission.REGISTRY_VIEW, Permission.REGISTRY_EDIT, Permission.ID_REVEAL, Permission.CASES_CREATE}
     ),
     "reviewer": frozenset(
-        _EVERYONE | {Permission.REGISTRY_VIEW, Permission.CASES_DECIDE, Permission.REPORTS_SEND}
+        _EVERYONE
+        | {
+            Permission.REGISTRY_VIEW,
+            Permission.CASES_DECIDE,
+            Permission.REPORTS_SEND,
+            Permission.REVIEW_START,
+        }
     ),
     "finance": frozenset(
         _EVERYONE
