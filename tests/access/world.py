@@ -34,7 +34,7 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
 from app.models.vouchers import AccountingVoucher
-from app.services import batches, budgets, cases, duties, policy, registry, reporting_up
+from app.services import batches, budgets, cases, duties, policy, registry, reporting_up, yearly_review
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.registry import attachments
@@ -128,6 +128,8 @@ class District:
     role_change_id: int = 0  # a finance account another administrator asked for, not yet approved
     attachment_id: int = 0  # a scan of the household's register, on the first household's file
     report_id: int = 0  # the year's report sent up to the city, not yet decided
+    review_round_id: int = 0  # this year's yearly review (年审) of the district
+    review_task_id: int = 0  # the first household's task in it, not done
 
     @property
     def code(self) -> str:
@@ -373,6 +375,12 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     d.role_change_id = duties.pending_of(pending.id).id
     # The district's report for the whole year, sent up and waiting for the city (上报).
     d.report_id = reporting_up.submit(unit, YEAR, 0, actor=finance).id
+    # This year's yearly review (年审), started by the district's reviewer; nothing done yet.
+    review_round = yearly_review.start_round(
+        year=date.today().year, deadline=date.today() + timedelta(days=30), unit=unit, actor=reviewer
+    )
+    d.review_round_id = review_round.id
+    d.review_task_id = next(t.id for t in review_round.tasks if t.worker_id == worker.id)
 
     auditor = people[f"{key}:auditor"]
     job = Job(

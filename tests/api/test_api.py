@@ -47,6 +47,9 @@ ENDPOINTS = {
     "api.exit_applicant": ("POST", "/applicants/1/exit", "caseworker", "finance"),
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
+    "api.start_review_round": ("POST", "/review-rounds", "reviewer", "caseworker"),
+    "api.review_round": ("GET", "/review-rounds/1", "caseworker", "admin"),
+    "api.complete_review_task": ("POST", "/review-tasks/1/complete", "caseworker", "reviewer"),
 }
 
 
@@ -64,6 +67,8 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:payment_id>", "{id}")
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
+                .replace("<int:round_id>", "{id}")
+                .replace("<int:task_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

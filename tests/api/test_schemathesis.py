@@ -59,6 +59,9 @@ NEEDS = {
     ("POST", "/applicants/{id}/exit"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/visits"): Permission.REGISTRY_EDIT,
     ("POST", "/applicants/{id}/reentry"): Permission.REGISTRY_EDIT,
+    ("POST", "/review-rounds"): Permission.REVIEW_START,
+    ("GET", "/review-rounds/{id}"): Permission.REGISTRY_VIEW,
+    ("POST", "/review-tasks/{id}/complete"): Permission.REGISTRY_EDIT,
 }
 
 

@@ -42,7 +42,8 @@ from app.registry.forms import (
     WorkerForm,
 )
 from app.reports.up import SendForm
-from app.services import cases, policy
+from app.review.forms import StartForm, TaskForm
+from app.services import cases, policy, yearly_review
 from tests.conftest import ACTOR
 from tests.services.test_all_or_nothing import snapshot
 
@@ -109,6 +110,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/checkups/2/1", CheckupForm),
     ("finance", "/batches/new", PrepareForm),
     ("finance", "/reports/up", SendForm),
+    ("reviewer", "/review-rounds", StartForm),
+    ("caseworker", "/review-tasks/1/complete", TaskForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),
@@ -138,7 +141,8 @@ def _fields(form_class: Any) -> list[str]:
 
 @pytest.fixture
 def stage(world, make_user):
-    """Case 2 submitted, case 3 approved with one payment (payment 1)."""
+    """Case 2 submitted, case 3 approved with one payment (payment 1); this year's yearly
+    review started (task 1: the first household's)."""
     from app.models import Fund, User
     from app.services.audit import Actor
 
@@ -167,6 +171,12 @@ def stage(world, make_user):
         paid_on=date(2015, 3, 1),
         method="cash",
         actor=people["finance"],
+    )
+    from datetime import timedelta
+
+    today = date.today()
+    yearly_review.start_round(
+        year=today.year, deadline=today + timedelta(days=30), unit=worker.unit, actor=people["reviewer"]
     )
     db.session.commit()
     return people

@@ -63,6 +63,8 @@ DOWNLOADS = {
     "reports.households_xlsx",
     "reports.performance_xlsx",
     "reports.report_up_xlsx",
+    "reports.file_life_xlsx",
+    "review.files_xlsx",
 }
 #: Further addresses of a page that show other states (filters), beside the plain one.
 #: Addresses that answer only with their query (bare, they refuse: 422): walked with it.
@@ -84,11 +86,20 @@ VARIANTS = {
     "audit.index": ["?action=case.", "?actor=nobody"],
     "audit.export": ["?year=2015"],
     "reports.reports_up": ["?year=2015&month=1", "?year=2015&month=3"],
+    "review.round_page": ["?show=open", "?show=done", "?show=overdue"],
+    "review.files": ["?list=never_helped"],
     "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
 #: as every role allowed.
-EVERY_ROLE = {"cases.detail", "cases.campaign", "registry.detail", "batches.detail", "reports.report_up"}
+EVERY_ROLE = {
+    "cases.detail",
+    "cases.campaign",
+    "registry.detail",
+    "batches.detail",
+    "reports.report_up",
+    "review.task",
+}
 
 
 @dataclass
@@ -129,6 +140,8 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "attachment_id": list(state.attachment_ids),
         "batch_id": sorted(state.batch_ids.values()),
         "report_id": sorted(state.report_ids.values()),
+        "round_id": list(state.review_round_ids),
+        "task_id": sorted(state.review_task_ids.values()),
     }
 
 
