@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import confirm
 from app.actions import show_on_form
 from app.auth.actor import current_actor
 from app.auth.permissions import Permission, require
@@ -142,6 +143,25 @@ def task(task_id: int) -> str:
     return _task_page(found, form)
 
 
+def _exit_confirmation(found: ReviewTask) -> confirm.Confirmation:
+    """Leaving the file is confirmed first, as on the exit page (app/registry/exits.py)."""
+    worker = found.worker
+    return confirm.Confirmation(
+        title=_("Confirm the household leaves the file"),
+        lead=_(
+            "The file becomes read-only and is kept; follow-up calls are scheduled. The household"
+            " can come back on file later (返困)."
+        ),
+        facts=(
+            confirm.Fact(_("Household"), _("%(name)s, File No. %(id)s", name=worker.name, id=worker.id)),
+            confirm.typed(
+                _("Reason for leaving"), "exit_reason", choices={k: str(v) for k, v in EXIT_REASONS.items()}
+            ),
+        ),
+        button=_("Close the file"),
+    )
+
+
 @bp.route("/review-tasks/<int:task_id>/complete", methods=["POST"])
 @require(Permission.REGISTRY_EDIT)
 def complete(task_id: int) -> Answer:
@@ -150,6 +170,8 @@ def complete(task_id: int) -> Answer:
     form = _task_form()
     if not form.validate_on_submit():
         return _task_page(found, form), 422
+    if form.outcome.data == "exit" and confirm.needed():
+        return confirm.page(_exit_confirmation(found), back=url_for("review.task", task_id=found.id))
     actor = current_actor()
 
     def step() -> ReviewTask:

@@ -279,6 +279,17 @@ def test_the_pages_start_a_round_filter_its_tasks_and_flag_overdue_ones_on_the_h
         f'/review-tasks/{tasks[district["helped"]].id}"' in home and f'/review-tasks/{task_id}"' not in home
     )
 
+    # Leaving the file from a task is confirmed first; unconfirmed, nothing changes.
+    helped_task = tasks[district["helped"]].id
+    form = {"outcome": "exit", "exit_reason": "retired"}
+    asked = client.post(f"/review-tasks/{helped_task}/complete", data=form)
+    assert asked.status_code == 200 and "退休" in asked.get_data(as_text=True)
+    assert db.session.get(ReviewTask, helped_task).done_on is None
+    assert client.post(f"/review-tasks/{helped_task}/complete", data={**form, "confirmed": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Worker, district["helped"]).status == "closed"
+    assert f"/review-tasks/{helped_task}\"" not in client.get("/").get_data(as_text=True)
+
     # Another district's caseworker sees neither the round nor its tasks.
     _login(client, make_user, "caseworker", "cw-03", "711003")
     assert client.get(f"/review-rounds/{review_round.id}").status_code == 404
