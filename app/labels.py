@@ -185,6 +185,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.services.policy import KEYS
     from app.services.reconciliation.checks import CHECK_LABELS
     from app.services.registry.reveals import PURPOSES
+    from app.services.yearly_review.lists import FILE_LISTS
 
     return {
         "account": ACCOUNT_LABELS,
@@ -200,6 +201,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "review_result": REVIEW_RESULTS,
         "review_outcome": REVIEW_OUTCOMES,
         "review_task_filter": TASK_FILTERS,
+        "review_list": FILE_LISTS,
         "category": CATEGORIES,
         "cause": CAUSES,
         "check": CHECK_LABELS,

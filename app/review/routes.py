@@ -230,7 +230,7 @@ def files() -> str:
 def files_xlsx() -> Response:
     which = _which()
     content = yearly_review.list_workbook(which, scope.visible_unit_ids(current_user), date.today())
-    exports.log_export("review_list", actor=current_actor(), details={"list": which})
+    exports.log_export("review_list", actor=current_actor(), details={"review_list": which})
     db.session.commit()
     return send_file(
         io.BytesIO(content),

@@ -201,9 +201,7 @@ def test_each_outcome_goes_through_the_registry_and_an_exit_with_an_open_case_ch
     assert db.session.get(Worker, district["open_case"]).status == "on_file"
     assert db.session.get(ReviewTask, tasks[district["open_case"]].id).done_on is None
     # Once the case is cancelled, the household leaves the file.
-    case = db.session.execute(
-        select(Case).where(Case.worker_id == district["open_case"])
-    ).scalar_one()
+    case = db.session.execute(select(Case).where(Case.worker_id == district["open_case"])).scalar_one()
     cases.cancel(case, reason="撤回", actor=ACTOR)
     db.session.commit()
     left = complete("open_case", outcome="exit", exit_reason="recovered", note="已就业")
@@ -285,10 +283,13 @@ def test_the_pages_start_a_round_filter_its_tasks_and_flag_overdue_ones_on_the_h
     asked = client.post(f"/review-tasks/{helped_task}/complete", data=form)
     assert asked.status_code == 200 and "退休" in asked.get_data(as_text=True)
     assert db.session.get(ReviewTask, helped_task).done_on is None
-    assert client.post(f"/review-tasks/{helped_task}/complete", data={**form, "confirmed": "1"}).status_code == 302
+    assert (
+        client.post(f"/review-tasks/{helped_task}/complete", data={**form, "confirmed": "1"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Worker, district["helped"]).status == "closed"
-    assert f"/review-tasks/{helped_task}\"" not in client.get("/").get_data(as_text=True)
+    assert f'/review-tasks/{helped_task}"' not in client.get("/").get_data(as_text=True)
 
     # Another district's caseworker sees neither the round nor its tasks.
     _login(client, make_user, "caseworker", "cw-03", "711003")
@@ -341,9 +342,7 @@ def test_the_life_on_file_report_counts_what_happened_in_the_year(client, distri
     )
     # 711002's year: four files opened (one since left: moved), none back yet; one left by
     # the review (recovered, after its case was cancelled).
-    case = db.session.execute(
-        select(Case).where(Case.worker_id == district["open_case"])
-    ).scalar_one()
+    case = db.session.execute(select(Case).where(Case.worker_id == district["open_case"])).scalar_one()
     cases.cancel(case, reason="撤回", actor=ACTOR)
     db.session.commit()
     client.post(

@@ -29,6 +29,8 @@ AREA_LABELS: dict[str, Any] = {
     "batch": _l("Bank batches"),
     "books": _l("Closing the books"),
     "report": _l("Reports sent up"),
+    "review_round": _l("Yearly review rounds"),
+    "review_task": _l("Yearly review rounds"),
     "budget": _l("Budgets"),
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),
@@ -52,6 +54,12 @@ AREA_LABELS: dict[str, Any] = {
 FIELD_LABELS: dict[str, Any] = {
     "status": _l("Status"),
     "note": _l("Note"),
+    "starts_on": _l("Round started on"),
+    "deadline": _l("Deadline of the review"),
+    "tasks": _l("Review tasks"),
+    "worker_id": _l("File No."),
+    "outcome": _l("Outcome of the review"),
+    "review_list": _l("Which files"),
     "reason": _l("Reason"),
     "purpose": _l("Purpose"),
     "reveal_purpose": _l("Purpose"),
@@ -177,6 +185,8 @@ _CODE_FIELDS = {
     "exit_reason": None,
     "visit_kind": None,
     "review_result": "review_result",
+    "outcome": "review_outcome",
+    "review_list": "review_list",
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {"case": "case_status", "worker": "worker_status", "campaign": "campaign_status"}

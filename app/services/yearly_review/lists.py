@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, select
 
 from app.extensions import db
@@ -20,7 +21,10 @@ from app.xlsx import Column, PageSetup, today_in_beijing, workbook
 #: A case in one of these states helped the household (approved, paid, or paid and closed).
 HELPED_STATUSES = ("approved", "paid", "closed")
 #: The lists of files the review pages offer.
-FILE_LISTS = ("unchanged", "never_helped")
+FILE_LISTS = {
+    "unchanged": _l("Files not updated for twelve months"),
+    "never_helped": _l("Files never helped"),
+}
 #: Rows a list page shows (the XLSX has them all).
 PAGE_ROWS = 500
 
@@ -106,9 +110,7 @@ def file_list(which: str, unit_ids: list[int] | None, today: date) -> Select[tup
 
 
 def list_title(which: str) -> str:
-    if which == "unchanged":
-        return _("Files not updated for twelve months")
-    return _("Files never helped")
+    return str(FILE_LISTS.get(which, FILE_LISTS["unchanged"]))
 
 
 def list_columns() -> list[Column]:
