@@ -331,6 +331,8 @@ def _document(this_year: int) -> dict[str, Any]:
     schemas = definitions["$defs"]
     # A title is awarded in a year gone by or this one (the service's bound moves each year).
     schemas["ModelWorkerIn"]["properties"]["title_year"]["maximum"] = this_year
+    # A yearly review may be started for a year gone by, this one or the next.
+    schemas["ReviewRoundIn"]["properties"]["year"]["maximum"] = this_year + 1
     return {
         "openapi": "3.1.0",
         "info": {

@@ -16,7 +16,7 @@ Outcome = _codes(REVIEW_OUTCOMES)
 class ReviewRoundIn(_Body):
     year: fl.whole(2000, 2100)  # type: ignore[valid-type]
     #: The last day of the review (today or later).
-    deadline: dt.date
+    deadline: fl.DeadlineDate
     unit: fl.OptionalUnit = None
 
 

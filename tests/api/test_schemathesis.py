@@ -86,6 +86,9 @@ schemathesis.openapi.format(
 )
 schemathesis.openapi.format(formats.PAST_DATE, st.dates(max_value=date.today()).map(date.isoformat))
 schemathesis.openapi.format(
+    formats.DEADLINE_DATE, st.dates(min_value=date.today(), max_value=date(2100, 12, 31)).map(date.isoformat)
+)
+schemathesis.openapi.format(
     formats.PAST_DATE_OR_EMPTY, st.just("") | st.dates(max_value=date.today()).map(date.isoformat)
 )
 
