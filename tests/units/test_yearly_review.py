@@ -384,3 +384,26 @@ def test_the_life_on_file_report_counts_what_happened_in_the_year(client, distri
         if row and row[0] == "张家口市桥西区总工会"
     ]
     assert reviews[0][1:4] == (3, 2, 2)
+
+
+def test_the_new_income_is_read_as_people_type_it_and_an_ambiguous_one_is_refused(
+    client, district, make_user
+):
+    reviewer = _token(make_user, "reviewer", "711002")
+    round_id = client.post("/api/v1/review-rounds", json=_round_body(), headers=reviewer).get_json()["id"]
+    task_id = _tasks_by_worker(round_id)[district["first"]].id
+    _login(client, make_user, "caseworker", "cw-02", "711002")
+    form = {"outcome": "change", "household_size": "3", "category": "2"}
+    unclear = client.post(
+        f"/review-tasks/{task_id}/complete", data={**form, "household_monthly_income": "2100,50"}
+    )
+    assert unclear.status_code == 422 and "逗号只能用作千位分隔" in unclear.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Worker, district["first"]).category == 1
+    typed = client.post(
+        f"/review-tasks/{task_id}/complete", data={**form, "household_monthly_income": "２，１００．５０"}
+    )
+    assert typed.status_code == 302
+    db.session.expire_all()
+    worker = db.session.get(Worker, district["first"])
+    assert (worker.category, worker.household_monthly_income) == (2, Decimal("2100.50"))
