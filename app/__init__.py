@@ -72,6 +72,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     from app.money import capitals, format_yuan
     from app.registry import bp as registry_bp
     from app.reports import bp as reports_bp
+    from app.review import bp as review_bp
     from app.security import check_every_view_declares, install_security
     from app.year_end import bp as year_end_bp
 
@@ -88,6 +89,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     app.register_blueprint(books_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(year_end_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(admin_bp)

@@ -43,6 +43,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "unit_report": _l("Report sent up"),
     "file_transfer": _l("File transfer between units"),
     "duplicate_flag": _l("Pair of files in the duplicate review"),
+    "review_round": _l("Yearly review round"),
+    "review_task": _l("Yearly review task"),
     "policy": _l("Policy value"),
     "reconciliation_run": _l("Reconciliation"),
     "role_change": _l("Role change"),
@@ -147,6 +149,10 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "export.budget_execution": _l("Budget execution exported"),
     "export.performance": _l("Performance tables exported"),
     "export.households": _l("Households on file by year exported"),
+    "export.review_list": _l("Yearly review list exported"),
+    "export.file_life": _l("Life-on-file report exported"),
+    "review_round.start": _l("Yearly review round started"),
+    "review_task.complete": _l("Yearly review task done"),
     "worker.create": _l("File opened"),
     "worker.register": _l("File opened"),
     "worker.update": _l("File changed"),
@@ -190,6 +196,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.models.ledger import ACCOUNT_LABELS, TRANSFER_KIND_LABELS
     from app.models.periods import PERIOD_STATUSES
     from app.models.registry import LEVEL_LABELS, STATUS_LABELS
+    from app.models.reviews import REVIEW_OUTCOMES, TASK_FILTERS
     from app.models.unit_reports import REPORT_STATUSES
     from app.models.users import ROLE_CHANGE_KIND_LABELS, ROLE_CHANGE_STATUS_LABELS, ROLE_LABELS
     from app.models.vouchers import VOUCHER_ACCOUNT_LABELS, VOUCHER_KIND_LABELS
@@ -200,6 +207,7 @@ def tables() -> dict[str, Mapping[Any, Any]]:
     from app.services.policy import KEYS
     from app.services.reconciliation.checks import CHECK_LABELS
     from app.services.registry.reveals import PURPOSES
+    from app.services.yearly_review.lists import FILE_LISTS
 
     return {
         "account": ACCOUNT_LABELS,
@@ -214,6 +222,9 @@ def tables() -> dict[str, Mapping[Any, Any]]:
         "case_status": CASE_STATUSES,
         "review_result": REVIEW_RESULTS,
         "objection_outcome": OBJECTION_OUTCOMES,
+        "review_outcome": REVIEW_OUTCOMES,
+        "review_task_filter": TASK_FILTERS,
+        "review_list": FILE_LISTS,
         "category": CATEGORIES,
         "cause": CAUSES,
         "check": CHECK_LABELS,

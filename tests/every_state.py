@@ -36,6 +36,7 @@ from app.services import (
     registry,
     reporting_up,
     units,
+    yearly_review,
 )
 from app.services import users as user_service
 from app.services.audit import Actor
@@ -83,6 +84,8 @@ class EveryState:
     batch_ids: dict[str, int] = field(default_factory=dict)  # status -> a bank batch in it
     report_ids: dict[str, int] = field(default_factory=dict)  # status -> a report sent up in it
     close_ids: dict[str, int] = field(default_factory=dict)  # status -> a close of the books (结账) in it
+    review_round_ids: list[int] = field(default_factory=list)  # yearly review rounds (年审)
+    review_task_ids: dict[str, int] = field(default_factory=dict)  # outcome or 'open' -> a task
 
 
 def _user(username: str, full_name: str, role: str, unit_code: str) -> User:
@@ -103,6 +106,40 @@ def _reports_up(state: EveryState, sender: Actor, reviewer: Actor) -> None:
         elif status == "accepted":
             reporting_up.accept(report, actor=reviewer)
         state.report_ids[status] = report.id
+
+
+def _reviews(state: EveryState, unit: object, caseworker: Actor, reviewer: Actor) -> None:
+    """This year's yearly review (年审), started two months ago with a deadline a month ago:
+    one task kept, one changed, one exited (a household with its cases settled), the rest
+    overdue."""
+    started = date.today() - timedelta(days=60)
+    review_round = yearly_review.start_round(
+        year=date.today().year,
+        deadline=started + timedelta(days=30),
+        unit=unit,
+        actor=reviewer,
+        today=started,
+    )
+    state.review_round_ids.append(review_round.id)
+    tasks = list(review_round.tasks)
+    settled = next(t for t in tasks if not registry.unsettled_cases(t.worker))
+    outcomes = {"exit": settled}
+    others = iter(t for t in tasks if t is not settled)
+    outcomes["keep"], outcomes["change"] = next(others), next(others)
+    for outcome, task in outcomes.items():
+        new_category = "2" if task.worker.category != 2 else "1"
+        figures = yearly_review.NewFigures(str(task.worker.household_size), "2100", new_category)
+        yearly_review.complete_task(
+            task,
+            task.worker,
+            outcome=outcome,
+            figures=figures,
+            exit_reason="recovered",
+            note="入户核实",
+            actor=caseworker,
+        )
+        state.review_task_ids[outcome] = task.id
+    state.review_task_ids["open"] = next(t.id for t in tasks if t.done_on is None)
 
 
 def _households(unit: object, caseworker: Actor) -> list:
@@ -207,6 +244,7 @@ def build(jobs_folder: Path) -> EveryState:
         workers[4], OUT_OF_HARDSHIP, reason="子女已就业", on=date.today(), actor=caseworker
     )
     registry.change_status(workers[5], CLOSED, reason="迁出本区", on=date.today(), actor=caseworker)
+    _reviews(state, unit, caseworker, reviewer)
 
     for seq, level in enumerate(LEVEL_LABELS, start=40):
         model_worker = registry.register_model_worker(

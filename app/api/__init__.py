@@ -13,6 +13,7 @@ from app.api import (  # noqa: E402,F401
     life,
     policy,
     registry,
+    reviews,
     revisions,
     routes,
     unit_reports,

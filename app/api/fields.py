@@ -42,6 +42,8 @@ Mobile = Annotated[
 ]
 #: A date of a past event (not after today: the service refuses a later one).
 PastDate = Annotated[date, WithJsonSchema(f.described(f.PAST_DATE))]
+#: A deadline: today or a later date (the service refuses an earlier one).
+DeadlineDate = Annotated[date, WithJsonSchema(f.described(f.DEADLINE_DATE))]
 #: A date of a past event, or "" for none.
 PastDateOrEmpty = Annotated[
     StrictStr,

@@ -62,6 +62,7 @@ UNIT_CODE = "unit-code"
 FISCAL_YEAR_DATE = "fiscal-year-date"
 PAST_DATE = "past-date"
 PAST_DATE_OR_EMPTY = "past-date-or-empty"
+DEADLINE_DATE = "deadline-date"
 
 #: The named formats of the document and what each means.
 FORMATS: dict[str, str] = {
@@ -79,6 +80,7 @@ FORMATS: dict[str, str] = {
     ),
     PAST_DATE: "An ISO 8601 date (2015-03-01) that is not after today.",
     PAST_DATE_OR_EMPTY: "An ISO 8601 date (2015-03-01) that is not after today, or \"\" for none.",
+    DEADLINE_DATE: "An ISO 8601 date (2015-12-31) that is not before today.",
 }
 
 

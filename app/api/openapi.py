@@ -17,10 +17,12 @@ from app.api import (
     decision_schemas,
     life_schemas,
     report_schemas,
+    review_schemas,
     revision_schemas,
 )
 from app.api import formats as f
 from app.api import read_schemas as rs
+from app.api import review_schemas as vs
 from app.api import schemas as s
 from app.api.operations import REF
 from app.api.operations import operation as _operation
@@ -29,7 +31,15 @@ from app.services import policy
 
 #: The features whose schema modules list their own operations (``paths()``) beside their
 #: REQUESTS and RESPONSES; a new feature adds its module here.
-PARTS = (batch_schemas, book_schemas, decision_schemas, life_schemas, report_schemas, revision_schemas)
+PARTS = (
+    batch_schemas,
+    book_schemas,
+    decision_schemas,
+    life_schemas,
+    report_schemas,
+    review_schemas,
+    revision_schemas,
+)
 
 
 def _policy_paths() -> dict[str, Any]:
@@ -52,6 +62,39 @@ def _policy_paths() -> dict[str, Any]:
         )
         paths[f"/policy/{{year}}/{key}"] = {"put": operation}
     return paths
+
+
+def _review_paths() -> dict[str, Any]:
+    """年审: a unit's yearly review round and its tasks."""
+    return {
+        "/review-rounds": {
+            "post": _operation(
+                "年审: start the unit's yearly review round, a task for every file on record",
+                201,
+                vs.ReviewRoundOut,
+                409,
+                422,
+                request=vs.ReviewRoundIn,
+            )
+        },
+        "/review-rounds/{id}": {
+            "get": _operation(
+                "A yearly review round with its tasks", 200, vs.ReviewRoundOut, 404, path=[_path_id()]
+            )
+        },
+        "/review-tasks/{id}/complete": {
+            "post": _operation(
+                "Do a review task: keep, change the category with new figures, or exit",
+                200,
+                vs.ReviewTaskOut,
+                404,
+                409,
+                422,
+                request=vs.ReviewTaskIn,
+                path=[_path_id()],
+            )
+        },
+    }
 
 
 def document() -> dict[str, Any]:
@@ -201,6 +244,10 @@ def _document(this_year: int) -> dict[str, Any]:
     schemas = definitions["$defs"]
     # A title is awarded in a year gone by or this one (the service's bound moves each year).
     schemas["ModelWorkerIn"]["properties"]["title_year"]["maximum"] = this_year
+    # A review round is of this year or the next (app/services/yearly_review).
+    schemas["ReviewRoundIn"]["properties"]["year"]["maximum"] = this_year + 1
+    # A yearly review may be started for a year gone by, this one or the next.
+    schemas["ReviewRoundIn"]["properties"]["year"]["maximum"] = this_year + 1
     return {
         "openapi": "3.1.0",
         "info": {

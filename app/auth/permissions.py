@@ -46,6 +46,7 @@ class Permission(StrEnum):
     BOOKS_CLOSE = "books.closing"  # 结账: close a month or a year
     BOOKS_REOPEN = "books.reopening"  # ask for closed books to be reopened
     BOOKS_REOPEN_APPROVE = "books.reopen_approval"  # the second person who reopens closed books
+    REVIEW_START = "review.start"  # 年审: start a unit's yearly review round
     REPORTS_SEND = "reports.sending"  # 上报: send the unit's report up; accept or return one from below
     DUPLICATES_REVIEW = "registry.duplicates"  # 查重: settle files that share a person, across units
     ACCOUNT_SELF = "account.self"  # change one's own password, log out
@@ -65,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CASES_DECIDE,
             Permission.REPORTS_SEND,
             Permission.DUPLICATES_REVIEW,
+            Permission.REVIEW_START,
         }
     ),
     "finance": frozenset(

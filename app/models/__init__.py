@@ -13,6 +13,7 @@ from app.models.org import FiscalYear, Unit
 from app.models.periods import PeriodClose
 from app.models.reconciliation import ReconciliationRun
 from app.models.registry import Attachment, Evidence, HouseholdMember, ModelWorker, PolicyValue, Visit, Worker
+from app.models.reviews import ReviewRound, ReviewTask
 from app.models.security import PasswordHistory, RateLimitCounter
 from app.models.unit_reports import UnitReport
 from app.models.users import ApiToken, RoleChange, User
@@ -58,6 +59,8 @@ __all__ = [
     "PolicyValue",
     "RateLimitCounter",
     "ReconciliationRun",
+    "ReviewRound",
+    "ReviewTask",
     "RoleChange",
     "Transfer",
     "Unit",

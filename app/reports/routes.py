@@ -26,6 +26,7 @@ from app.services import (
     performance,
     reconciliation,
     scope,
+    yearly_review,
 )
 
 
@@ -173,4 +174,41 @@ def households_xlsx() -> Response:
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name="households-by-year.xlsx",
+    )
+
+
+def _life_year() -> int:
+    year = request.args.get("year", type=db_int)
+    return year if year is not None and 2000 <= year <= 2100 else date.today().year
+
+
+@bp.route("/reports/file-life")
+@require(Permission.REPORTS_VIEW)
+def file_life() -> str:
+    """A year of households' life on file: entering, leaving by reason, the yearly review's
+    completion by unit, follow-up calls done by their date."""
+    year = _life_year()
+    report = yearly_review.file_life(year, scope.visible_unit_ids(current_user))
+    return render_template(
+        "reports/file_life.html",
+        year=year,
+        report=report,
+        movement=yearly_review.movement_rows(report),
+        review_columns=yearly_review.review_columns(),
+        review_values=yearly_review.review_values,
+    )
+
+
+@bp.route("/reports/file-life.xlsx")
+@require(Permission.REPORTS_VIEW)
+def file_life_xlsx() -> Response:
+    year = _life_year()
+    report = yearly_review.file_life(year, scope.visible_unit_ids(current_user))
+    exports.log_export("file_life", actor=current_actor(), details={"year": year})
+    db.session.commit()
+    return send_file(
+        io.BytesIO(yearly_review.file_life_workbook(report)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"life-on-file-{year}.xlsx",
     )

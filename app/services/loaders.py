@@ -17,6 +17,7 @@ from app.models.cases import Campaign, Case, Payment
 from app.models.decisions import CaseObjection
 from app.models.ledger import Fund
 from app.models.registry import ModelWorker, Worker
+from app.models.reviews import ReviewRound, ReviewTask
 from app.models.unit_reports import UnitReport
 from app.services.audit import Actor
 from app.services.errors import NotFound
@@ -115,3 +116,22 @@ def model_worker(model_worker_id: object, actor: Actor, *, lock: bool = False) -
 
 def fund_by_id(fund_id: object, actor: Actor) -> Fund:
     return _load(Fund, fund_id, actor, lock=False, object_type="fund", message=_("Fund not found."))
+
+
+def review_round(round_id: object, actor: Actor) -> ReviewRound:
+    """A yearly review round (年审) of a unit within the actor's units."""
+    return _load(
+        ReviewRound,
+        round_id,
+        actor,
+        lock=False,
+        object_type="review_round",
+        message=_("No such review round."),
+    )
+
+
+def review_task(task_id: object, actor: Actor, *, lock: bool = False) -> ReviewTask:
+    """A review task of a file within the actor's units."""
+    return _load(
+        ReviewTask, task_id, actor, lock=lock, object_type="review_task", message=_("No such review task.")
+    )

@@ -2,7 +2,7 @@
 revision posts (appropriation <-> available)
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-04 18:45:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0026"
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -40,7 +40,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -132,6 +132,8 @@ VARIABLES: Values = {
     "flag_id": lambda w: w.a.flag_id,
     "close_id": lambda w: w.a.close_id,
     "objection_id": lambda w: w.a.objection_id,
+    "round_id": lambda w: w.a.review_round_id,
+    "task_id": lambda w: w.a.review_task_id,
 }
 
 YEAR_Q: Values = {"year": lambda w: YEAR}
@@ -584,6 +586,31 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
     },
     ("year_end.report", "GET"): {"": Call(names=None, values=YEAR_Q)},
     ("year_end.report_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    # --- the yearly review (年审) ----------------------------------------------------------
+    ("review.rounds", "GET"): {"": Call(names=None)},
+    # A round of 2015 for A (this year's is started already); the sibling is told A's unit is
+    # not among its units.
+    ("review.start", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(302),
+            acts=True,
+            sibling=ok(422),
+            lands="review_rounds",
+            body=lambda w: {
+                "unit": w.a.code,
+                "year": str(YEAR),
+                "deadline": (date.today() + timedelta(days=30)).isoformat(),
+            },
+        )
+    },
+    ("review.round_page", "GET"): {"": Call(shows=True)},
+    ("review.task", "GET"): {"": Call(shows=True)},
+    ("review.complete", "POST"): {"": Call(ok=ok(302), acts=True, body=lambda w: {"outcome": "keep"})},
+    ("review.files", "GET"): {"": Call(names=None, values={"list": lambda w: "unchanged"})},
+    ("review.files_xlsx", "GET"): {"": Call(names=None, values={"list": lambda w: "never_helped"})},
+    ("reports.file_life", "GET"): {"": Call(names=None, values=YEAR_Q)},
+    ("reports.file_life_xlsx", "GET"): {"": Call(names=None, values=YEAR_Q)},
     # --- bank payment batches (pages) ----------------------------------------------------
     ("batches.index", "GET"): {"": Call(names=None, shows=Permission.BATCHES_VIEW)},
     ("batches.new", "GET"): {"": Call(names=None, values={"fund": lambda w: w.a.hardship_fund_id})},
@@ -824,6 +851,24 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         )
     },
     ("api.get_batch", "GET"): {"": Call(ok=ok(200))},
+    ("api.start_review_round", "POST"): {
+        "": Call(
+            names="body",
+            ok=ok(201),
+            acts=True,
+            sibling=ok(422),
+            lands="review_rounds",
+            body=lambda w: {
+                "unit": w.a.code,
+                "year": YEAR,
+                "deadline": (date.today() + timedelta(days=30)).isoformat(),
+            },
+        )
+    },
+    ("api.review_round", "GET"): {"": Call(ok=ok(200))},
+    ("api.complete_review_task", "POST"): {
+        "": Call(ok=ok(200), acts=True, body=lambda w: {"outcome": "keep"})
+    },
     ("api.approve_batch", "POST"): {"": Call(ok=ok(200), acts=True)},
     # 结账 of A's books, named in the body: the year is held by A's approved cases (409), a
     # month closes once; the sibling is told A's unit is not among its units.

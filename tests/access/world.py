@@ -35,7 +35,17 @@ from app.models.org import Unit
 from app.models.types import utcnow
 from app.models.users import ROLES, User
 from app.models.vouchers import AccountingVoucher
-from app.services import batches, budgets, cases, duties, periods, policy, registry, reporting_up
+from app.services import (
+    batches,
+    budgets,
+    cases,
+    duties,
+    periods,
+    policy,
+    registry,
+    reporting_up,
+    yearly_review,
+)
 from app.services import users as user_service
 from app.services.audit import Actor
 from app.services.registry import attachments, transfers
@@ -135,6 +145,8 @@ class District:
     close_asked_id: int = 0  # August's books closed, reopening asked by an admin who calls nothing
     case_notice_id: int = 0  # on public notice (公示), with an objection not yet settled
     objection_id: int = 0  # that objection
+    review_round_id: int = 0  # this year's yearly review (年审) of the district
+    review_task_id: int = 0  # the first household's task in it, not done
 
     @property
     def code(self) -> str:
@@ -411,6 +423,12 @@ def _fill(d: District, people: dict[str, User], key: str, jobs_folder: Path) -> 
     asked = periods.close(unit, YEAR, month=8, actor=finance)
     periods.request_reopen(asked, reason="漏记一笔8月发放", actor=Actor.of(asker, door="page"))
     d.close_asked_id = asked.id
+    # This year's yearly review (年审), started by the district's reviewer; nothing done yet.
+    review_round = yearly_review.start_round(
+        year=date.today().year, deadline=date.today() + timedelta(days=30), unit=unit, actor=reviewer
+    )
+    d.review_round_id = review_round.id
+    d.review_task_id = next(t.id for t in review_round.tasks if t.worker_id == worker.id)
 
     auditor = people[f"{key}:auditor"]
     job = Job(

@@ -62,6 +62,9 @@ ENDPOINTS = {
     "api.add_review": ("POST", "/cases/1/reviews", "caseworker", "auditor"),
     "api.add_objection": ("POST", "/cases/1/objections", "caseworker", "finance"),
     "api.settle_objection": ("POST", "/objections/1/settle", "reviewer", "caseworker"),
+    "api.start_review_round": ("POST", "/review-rounds", "reviewer", "caseworker"),
+    "api.review_round": ("GET", "/review-rounds/1", "caseworker", "admin"),
+    "api.complete_review_task": ("POST", "/review-tasks/1/complete", "caseworker", "reviewer"),
 }
 
 
@@ -82,6 +85,8 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:report_id>", "{id}")
                 .replace("<int:close_id>", "{id}")
                 .replace("<int:objection_id>", "{id}")
+                .replace("<int:round_id>", "{id}")
+                .replace("<int:task_id>", "{id}")
                 .replace("<int:year>", "{year}")
                 .replace("<int:month>", "{month}")
                 .replace("<key>", "{key}")

@@ -74,6 +74,9 @@ NEEDS = {
     ("POST", "/unit-reports/{id}/return"): Permission.REPORTS_SEND,
     ("POST", "/funds/{code}/revisions"): Permission.BUDGETS_REVISE,
     ("GET", "/budget-revisions"): Permission.FUNDS_VIEW,
+    ("POST", "/review-rounds"): Permission.REVIEW_START,
+    ("GET", "/review-rounds/{id}"): Permission.REGISTRY_VIEW,
+    ("POST", "/review-tasks/{id}/complete"): Permission.REGISTRY_EDIT,
 }
 
 
@@ -97,6 +100,9 @@ schemathesis.openapi.format(
     formats.FISCAL_YEAR_DATE, st.dates(date(2015, 1, 1), date(2015, 12, 31)).map(date.isoformat)
 )
 schemathesis.openapi.format(formats.PAST_DATE, st.dates(max_value=date.today()).map(date.isoformat))
+schemathesis.openapi.format(
+    formats.DEADLINE_DATE, st.dates(min_value=date.today(), max_value=date(2100, 12, 31)).map(date.isoformat)
+)
 schemathesis.openapi.format(
     formats.PAST_DATE_OR_EMPTY, st.just("") | st.dates(max_value=date.today()).map(date.isoformat)
 )

@@ -6,7 +6,7 @@ tested (or tested but not documented) fails here."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Case, Payment, Transfer, Worker
-from app.services import policy, registry
+from app.services import policy, registry, yearly_review
 from tests.api.test_api import API, ENDPOINTS
 from tests.conftest import ACTOR
 from tests.registry_helpers import make_id, worker_input
@@ -40,6 +40,8 @@ REVISION = {
     "reference": "桥财预〔2015〕12号",
     "revised_on": "2015-06-30",
 }
+EXIT_TASK = {"outcome": "exit", "exit_reason": "moved"}
+ROUND = {"year": 2015, "deadline": (date.today() + timedelta(days=30)).isoformat()}
 BATCH = {"fund_code": "2015100001", "year": 2015}
 CASE = {
     "applicant_id": 1,
@@ -334,6 +336,22 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         409: ("reviewer", "POST", "/objections/{settled_objection}/settle", SETTLE),
         422: ("reviewer", "POST", "/objections/{objection}/settle", {**SETTLE, "outcome": "maybe"}),
     },
+    "api.start_review_round": {
+        201: ("reviewer", "POST", "/review-rounds", ROUND),
+        409: ("reviewer", "POST", "/review-rounds", {**ROUND, "year": date.today().year}),  # started
+        422: ("reviewer", "POST", "/review-rounds", {**ROUND, "deadline": "2015-01-01"}),
+    },
+    "api.review_round": {
+        200: ("caseworker", "GET", "/review-rounds/{round}", None),
+        404: ("caseworker", "GET", "/review-rounds/99999", None),
+    },
+    "api.complete_review_task": {
+        200: ("caseworker", "POST", "/review-tasks/{task}/complete", {"outcome": "keep"}),
+        404: ("caseworker", "POST", "/review-tasks/99999/complete", {"outcome": "keep"}),
+        # file No. 1 has cases open: it cannot leave the file
+        409: ("caseworker", "POST", "/review-tasks/{busy_task}/complete", EXIT_TASK),
+        422: ("caseworker", "POST", "/review-tasks/{task}/complete", {"outcome": "forget"}),
+    },
 }
 
 
@@ -441,6 +459,12 @@ def scene(client, world, token):
     db.session.commit()
     ids["closed"] = closed.id
     ids["settled"] = registry.register(worker_input(303), unit=world.budget.unit, actor=ACTOR).worker.id
+    today = date.today()
+    review_round = yearly_review.start_round(
+        year=today.year, deadline=today + timedelta(days=30), unit=world.budget.unit, actor=ACTOR
+    )
+    tasks = {t.worker_id: t.id for t in review_round.tasks}
+    ids.update(round=review_round.id, task=tasks[ids["settled"]], busy_task=tasks[1])
     db.session.commit()
     return ids
 

@@ -53,7 +53,8 @@ from app.registry.forms import (
     WorkerForm,
 )
 from app.reports.up import SendForm
-from app.services import cases, policy
+from app.review.forms import StartForm, TaskForm
+from app.services import cases, policy, yearly_review
 from app.year_end.forms import ChoiceForm
 from tests.conftest import ACTOR
 from tests.services.test_all_or_nothing import snapshot
@@ -126,6 +127,8 @@ FORMS: list[tuple[str | None, str, Any]] = [
     ("finance", "/books/close", BooksCloseForm),
     ("admin", "/books/1/reopen-request", ReopenRequestForm),
     ("finance", "/year-end/2015", ChoiceForm),
+    ("reviewer", "/review-rounds", StartForm),
+    ("caseworker", "/review-tasks/1/complete", TaskForm),
     ("admin", "/admin/users/new", UserForm),
     ("admin", "/admin/users/1/edit", UserNameForm),
     ("admin", "/admin/users/1/role", RoleForm),
@@ -157,7 +160,8 @@ def _fields(form_class: Any) -> list[str]:
 @pytest.fixture
 def stage(world, make_user):
     """Case 2 submitted, case 3 approved with one payment (payment 1), case 4 on public
-    notice with objection 1 not settled."""
+    notice with objection 1 not settled; this year's yearly review started (task 1: the first
+    household's)."""
     from app.models import Fund, User
     from app.services.audit import Actor
 
@@ -200,6 +204,12 @@ def stage(world, make_user):
     from app.services import periods, units
 
     periods.close(units.find_unit("711002"), 2015, month=1, actor=people["finance"])
+    from datetime import timedelta
+
+    today = date.today()
+    yearly_review.start_round(
+        year=today.year, deadline=today + timedelta(days=30), unit=worker.unit, actor=people["reviewer"]
+    )
     db.session.commit()
     return people
 

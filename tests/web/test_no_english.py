@@ -64,6 +64,8 @@ DOWNLOADS = {
     "reports.performance_xlsx",
     "reports.report_up_xlsx",
     "year_end.report_xlsx",
+    "reports.file_life_xlsx",
+    "review.files_xlsx",
 }
 #: Further addresses of a page that show other states (filters), beside the plain one.
 #: Addresses that answer only with their query (bare, they refuse: 422): walked with it.
@@ -89,6 +91,8 @@ VARIANTS = {
     "admin.policy_copy_page": ["?from=2015&to=2016", "?from=2014&to=2015"],
     "year_end.index": ["?year=2015"],
     "year_end.report": ["?year=2015"],
+    "review.round_page": ["?show=open", "?show=done", "?show=overdue"],
+    "review.files": ["?list=never_helped"],
     "batches.index": ["?status=draft", "?status=sent", "?status=done", "?year=2015&fund=2015100001"],
 }
 #: Pages whose buttons and forms depend on who looks and the object's state: every object
@@ -100,6 +104,7 @@ EVERY_ROLE = {
     "batches.detail",
     "reports.report_up",
     "books.detail",
+    "review.task",
 }
 
 
@@ -142,6 +147,8 @@ def _arguments(app: Flask, state: EveryState) -> dict[str, list[object]]:
         "batch_id": sorted(state.batch_ids.values()),
         "report_id": sorted(state.report_ids.values()),
         "close_id": sorted(state.close_ids.values()),
+        "round_id": list(state.review_round_ids),
+        "task_id": sorted(state.review_task_ids.values()),
     }
 
 

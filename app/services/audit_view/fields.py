@@ -30,6 +30,8 @@ AREA_LABELS: dict[str, Any] = {
     "books": _l("Closing the books"),
     "year_end": _l("Year end"),
     "report": _l("Reports sent up"),
+    "review_round": _l("Yearly review rounds"),
+    "review_task": _l("Yearly review rounds"),
     "budget": _l("Budgets"),
     "worker": _l("Hardship files"),
     "model_worker": _l("Model workers"),
@@ -54,6 +56,12 @@ AREA_LABELS: dict[str, Any] = {
 FIELD_LABELS: dict[str, Any] = {
     "status": _l("Status"),
     "note": _l("Note"),
+    "starts_on": _l("Round started on"),
+    "deadline": _l("Deadline of the review"),
+    "tasks": _l("Review tasks"),
+    "worker_id": _l("File No."),
+    "outcome": _l("Outcome of the review"),
+    "review_list": _l("Which files"),
     "reason": _l("Reason"),
     "next_case": _l("Case of the next year"),
     "from_case": _l("Carried over from the case"),
@@ -196,6 +204,8 @@ _CODE_FIELDS = {
     "review_result": "review_result",
     "finding": "duplicate_status",
     "objection_outcome": "objection_outcome",
+    "outcome": "review_outcome",
+    "review_list": "review_list",
 }
 #: The label table of ``status``, by the object type of the entry.
 _STATUS_KINDS = {

@@ -18,6 +18,7 @@ from app.money import format_yuan
 from app.services import eligibility
 from app.services.home import batches as batch_sections
 from app.services.home.follow_ups import follow_ups_section
+from app.services.home.reviews import reviews_overdue_section
 from app.services.home.sections import LIMIT, Item, Section, amount_of, case_section, listed, scoped
 from app.services.home.status import policy_section, reveal_limits_section, role_changes_section
 from app.services.registry.review import missing_evidence
@@ -306,6 +307,7 @@ def sections_for(
             my_drafts(user, unit_ids),
             files_missing_evidence(unit_ids),
             review_due(unit_ids, today),
+            reviews_overdue_section(unit_ids, today),
             visits_due(unit_ids),
             follow_ups_section(unit_ids, today),
         ]
