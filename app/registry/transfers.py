@@ -143,6 +143,7 @@ def _duplicates_page(form: DuplicateDecisionForm | None = None, failed: int | No
     return render_template(
         "registry/duplicates.html",
         flags=duplicates.queue(current_actor(), status=status),
+        shared_people=duplicates.shared_people,
         status=status,
         statuses=DUPLICATE_STATUSES,
         form=form,

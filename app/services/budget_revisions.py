@@ -40,7 +40,7 @@ from app.models.budget import (
 from app.models.ledger import Fund
 from app.models.org import Unit
 from app.money import ZERO, format_yuan, to_money, to_positive_money
-from app.services import budgets, ledger
+from app.services import budgets, ledger, periods
 from app.services.audit import Actor, record
 from app.services.cases.payments import IdempotencyMismatch, request_digest
 from app.services.errors import BudgetConflict, FundOverdrawn, InvalidInput
@@ -153,6 +153,8 @@ def _apply(revision: BudgetRevision, targets: list[tuple[Fund, Decimal]], *, act
                 ),
                 field="amount",
             )
+        # Refused at the revision's date (the ledger asks again, for every door that posts).
+        periods.require_open(locked, revision.revised_on, field="revised_on")
         memo = _("Budget revision %(reference)s", reference=revision.reference)
         transfer = ledger.adjust(locked, change, memo=memo, actor=actor, on=revision.revised_on)
         db.session.add(

@@ -7,6 +7,7 @@ shows the original, each revision and the current budget."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -315,4 +316,28 @@ def test_the_revision_form_refuses_a_misplaced_comma_saying_why(client, auth, wo
     )
     assert refused.status_code == 422
     assert "逗号只能用作千位分隔" in refused.get_data(as_text=True)
+    assert _figures().budget == Decimal("300000.00")
+
+
+def test_a_revision_dated_in_a_closed_month_is_refused_at_its_date_on_the_page(client, auth, world):
+    from app.services import periods, units
+
+    periods.close(units.find_unit("711002"), 2015, month=3, actor=ACTOR)
+    db.session.commit()
+    auth.login("finance")
+    refused = client.post(
+        "/funds/2015100001/revisions?year=2015",
+        data={
+            "how": "increase",
+            "amount": "10000",
+            "reference": "桥财预〔2015〕9号",
+            "revised_on": "2015-03-20",
+            "reason": "追加",
+        },
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    # The refusal stands at the date that falls in the closed month; what was typed stays.
+    assert re.search(r'id="revised_on-error"[^>]*>[^<]*结账', page), page
+    assert "桥财预〔2015〕9号" in page and 'value="10000"' in page
     assert _figures().budget == Decimal("300000.00")

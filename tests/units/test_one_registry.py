@@ -72,6 +72,8 @@ def test_a_file_moves_when_the_holding_district_asks_and_the_other_accepts(clien
     _login(client, make_user, "caseworker", "cw-west", "711002")
     form = client.get(f"/workers/{worker_id}/transfer").get_data(as_text=True)
     assert "接收单位代码" in form and EAST not in form  # the tree beyond its units is not listed
+    unknown = client.post(f"/workers/{worker_id}/transfer", data={"to_unit": "999999", "reason": "迁居"})
+    assert unknown.status_code == 422 and "没有代码为999999的工会单位" in unknown.get_data(as_text=True)
     no_reason = client.post(f"/workers/{worker_id}/transfer", data={"to_unit": "711003", "reason": ""})
     assert no_reason.status_code == 422 and "请填写调转原因" in no_reason.get_data(as_text=True)
     assert _count(FileTransfer) == 0
@@ -95,7 +97,7 @@ def test_a_file_moves_when_the_holding_district_asks_and_the_other_accepts(clien
     worker = db.session.get(Worker, worker_id)
     assert worker.unit.code == "711003" and db.session.get(FileTransfer, transfer.id).status == "accepted"
     page = client.get(f"/workers/{worker_id}").get_data(as_text=True)
-    assert "调转记录" in page and WEST in page and "户籍迁至桥东区" in page
+    assert "调转记录" in page and WEST in page and "户籍迁至桥东区" in page and "处理时间" in page
     assert client.post(f"/registry/transfers/{transfer.id}/accept").status_code == 422  # decided
 
     _login(client, make_user, "caseworker", "cw-west2", "711002")
@@ -175,6 +177,7 @@ def test_a_household_sharing_a_person_across_districts_waits_for_the_city(client
     _login(client, make_user, "reviewer", "rv-city", "7110")
     queue = client.get("/registry/duplicates").get_data(as_text=True)
     assert f"pair-{flag.id}" in queue and WEST in queue and EAST in queue
+    assert "张三（档案一：户主；档案二：配偶）" in queue  # who the two files share, and as what
     blank = client.post(f"/registry/duplicates/{flag.id}", data={"outcome": "distinct", "note": ""})
     assert blank.status_code == 422 and "请填写核查情况" in blank.get_data(as_text=True)
     assert db.session.get(DuplicateFlag, flag.id).status == "open"

@@ -7,6 +7,8 @@ districts only the city above them (and who is above the city)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,6 +22,29 @@ from app.services.errors import DomainError, InvalidInput, NotFound
 from app.services.inputs import clean_text
 from app.services.scope import ancestors
 from app.services.steps import note_subject
+
+
+@dataclass(frozen=True)
+class SharedPerson:
+    """A person on both files of a pair: their name, and what they are on each file."""
+
+    name: str
+    on_low: str  # "head" or a relation code (RELATION_LABELS)
+    on_high: str
+
+
+def _people(worker: Worker) -> dict[str, tuple[str, str]]:
+    found = {worker.id_number_index: (worker.name, "head")}
+    for member in worker.members:
+        if member.id_number_index:
+            found.setdefault(member.id_number_index, (member.name, member.relation))
+    return found
+
+
+def shared_people(flag: DuplicateFlag) -> list[SharedPerson]:
+    """Who the two files have in common (by the ID number's blind index, never the number)."""
+    low, high = _people(flag.low), _people(flag.high)
+    return [SharedPerson(low[i][0], low[i][1], high[i][1]) for i in low if i in high]
 
 
 class FlagDecided(DomainError):

@@ -27,9 +27,14 @@ class TransferRefused(DomainError):
 
 def _unit_by_code(code: str) -> Unit:
     code = (code or "").strip()
-    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none() if code else None
-    if unit is None:
+    if not code:
         raise InvalidInput(_("Name the union unit the file goes to by its code."), field="to_unit")
+    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+    if unit is None:
+        raise InvalidInput(
+            _("No union unit has the code %(code)s: ask the receiving unit for its code.", code=code[:20]),
+            field="to_unit",
+        )
     return unit
 
 
