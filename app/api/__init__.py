@@ -16,6 +16,7 @@ from app.api import (  # noqa: E402,F401
     reviews,
     revisions,
     routes,
+    transfers,
     unit_reports,
     units,
 )

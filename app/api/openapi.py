@@ -19,6 +19,7 @@ from app.api import (
     report_schemas,
     review_schemas,
     revision_schemas,
+    transfer_schemas,
 )
 from app.api import formats as f
 from app.api import read_schemas as rs
@@ -39,6 +40,7 @@ PARTS = (
     report_schemas,
     review_schemas,
     revision_schemas,
+    transfer_schemas,
 )
 
 

@@ -541,6 +541,19 @@ ROUTES: dict[tuple[str, str], dict[str, Call]] = {
         "": Call(ok=ok(302), ok_by_key={"A": ok(422)}, body=lambda w: {"reason": "数据有误"})
     },
     # The same through the API: the district's own people are refused a decision (409).
+    # 调转 and 查重 through the API: A's first household has open cases (409); the world's
+    # transfer of A's third file goes to the city, which (being above A) cannot decide it.
+    ("api.request_transfer", "POST"): {
+        "": Call(ok=ok(409), body=lambda w: {"to_unit": w.b.code, "reason": "迁居"})
+    },
+    ("api.list_transfers", "GET"): {"": Call(names=None)},
+    ("api.accept_transfer", "POST"): {"": Call(ok=ok(409))},
+    ("api.decline_transfer", "POST"): {"": Call(ok=ok(409), body=lambda w: {"note": "查无此户"})},
+    ("api.withdraw_transfer", "POST"): {"": Call(ok=ok(200, 409))},
+    ("api.list_flags", "GET"): {"": Call(names=None)},
+    ("api.decide_flag", "POST"): {
+        "": Call(ok=ok(200, 409), body=lambda w: {"finding": "distinct", "note": "同名不同人"})
+    },
     ("api.send_report", "POST"): {
         "": Call(
             names=None,

@@ -52,6 +52,13 @@ ENDPOINTS = {
     "api.add_applicant_visit": ("POST", "/applicants/1/visits", "caseworker", "finance"),
     "api.reenter_applicant": ("POST", "/applicants/1/reentry", "caseworker", "finance"),
     "api.send_report": ("POST", "/unit-reports", "finance", "caseworker"),
+    "api.request_transfer": ("POST", "/applicants/1/transfer", "caseworker", "finance"),
+    "api.list_transfers": ("GET", "/file-transfers", "caseworker", "auditor"),
+    "api.accept_transfer": ("POST", "/file-transfers/1/accept", "caseworker", "reviewer"),
+    "api.decline_transfer": ("POST", "/file-transfers/1/decline", "caseworker", "finance"),
+    "api.withdraw_transfer": ("POST", "/file-transfers/1/withdraw", "caseworker", "admin"),
+    "api.list_flags": ("GET", "/duplicate-flags", "reviewer", "caseworker"),
+    "api.decide_flag": ("POST", "/duplicate-flags/1/decide", "reviewer", "finance"),
     "api.list_reports": ("GET", "/unit-reports?year=2015", "auditor", None),
     "api.get_report": ("GET", "/unit-reports/1", "auditor", None),
     "api.accept_report": ("POST", "/unit-reports/1/accept", "reviewer", "caseworker"),
@@ -83,6 +90,8 @@ def test_every_api_route_is_in_the_table_and_in_the_openapi_document(app, client
                 .replace("<int:batch_id>", "{id}")
                 .replace("<int:applicant_id>", "{id}")
                 .replace("<int:report_id>", "{id}")
+                .replace("<int:transfer_id>", "{id}")
+                .replace("<int:flag_id>", "{id}")
                 .replace("<int:close_id>", "{id}")
                 .replace("<int:objection_id>", "{id}")
                 .replace("<int:round_id>", "{id}")

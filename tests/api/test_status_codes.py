@@ -279,6 +279,31 @@ MATRIX: dict[str, dict[int, tuple[str, str, str, object]]] = {
         409: ("caseworker", "POST", "/applicants/1/reentry", REENTRY),  # on file
         422: ("caseworker", "POST", "/applicants/{closed}/reentry", {**REENTRY, "date": "2999-01-01"}),
     },
+    # 调转 and 查重: the scene has one unit, so a transfer is refused (applicant 1's cases are
+    # open; an unknown unit code); what moves a file is tested with two districts elsewhere.
+    "api.request_transfer": {
+        404: ("caseworker", "POST", "/applicants/99999/transfer", {"to_unit": "711002", "reason": "迁居"}),
+        409: ("caseworker", "POST", "/applicants/1/transfer", {"to_unit": "711002", "reason": "迁居"}),
+        422: ("caseworker", "POST", "/applicants/1/transfer", {"to_unit": "999999", "reason": "迁居"}),
+    },
+    "api.list_transfers": {
+        200: ("caseworker", "GET", "/file-transfers", None),
+        422: ("caseworker", "GET", "/file-transfers?status=lost", None),
+    },
+    "api.accept_transfer": {404: ("caseworker", "POST", "/file-transfers/99999/accept", None)},
+    "api.decline_transfer": {
+        404: ("caseworker", "POST", "/file-transfers/99999/decline", {"note": "查无此户"}),
+        422: ("caseworker", "POST", "/file-transfers/99999/decline", {}),
+    },
+    "api.withdraw_transfer": {404: ("caseworker", "POST", "/file-transfers/99999/withdraw", None)},
+    "api.list_flags": {
+        200: ("reviewer", "GET", "/duplicate-flags", None),
+        422: ("reviewer", "GET", "/duplicate-flags?status=lost", None),
+    },
+    "api.decide_flag": {
+        404: ("reviewer", "POST", "/duplicate-flags/99999/decide", {"finding": "distinct", "note": "x"}),
+        422: ("reviewer", "POST", "/duplicate-flags/99999/decide", {"finding": "maybe", "note": "x"}),
+    },
     # 上报: the scene's unit is at the top of the tree, with nobody above to report to.
     "api.send_report": {
         404: ("finance", "POST", "/unit-reports", {"year": 2031}),
@@ -369,6 +394,7 @@ def _documented(spec: dict, path: str, method: str) -> set[int]:
 
 
 UP = "tests/api/test_unit_reports_api.py"
+MOVES = "tests/api/test_transfers_api.py"  # two districts under a city
 
 #: Statuses a row of the matrix cannot reach on its shared scene, and the test that shows them.
 TESTED_ELSEWHERE = {
@@ -378,6 +404,11 @@ TESTED_ELSEWHERE = {
     "api.close_year": {200: "tests/api/test_books_api.py"},
     # a report is sent by a unit with a level above it; the scene's unit has none
     "api.send_report": {201: UP},
+    "api.request_transfer": {201: MOVES},
+    "api.accept_transfer": {200: MOVES, 409: MOVES},
+    "api.decline_transfer": {200: MOVES, 409: MOVES},
+    "api.withdraw_transfer": {200: MOVES, 409: MOVES},
+    "api.decide_flag": {200: MOVES, 409: MOVES},
     "api.get_report": {200: UP},
     "api.accept_report": {200: UP, 409: UP},
     "api.return_report": {200: UP, 409: UP},

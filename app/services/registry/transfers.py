@@ -60,7 +60,7 @@ def request(worker: Worker, *, to_unit: str, reason: str, actor: Actor) -> FileT
     target = _unit_by_code(to_unit)
     reason = clean_text(reason, 2000, multiline=True)
     if target.id == worker.unit_id:
-        raise InvalidInput(_("The file is already with that unit."), field="to_unit")
+        raise TransferRefused(_("The file is already with that unit."))
     if not reason:
         raise InvalidInput(_("Write why the file is transferred."), field="reason")
     _require_settled(worker)
