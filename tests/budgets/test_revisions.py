@@ -76,7 +76,11 @@ def test_a_revision_up_and_one_down_move_the_budget_and_the_books_still_reconcil
     from app.models import AuditEntry
 
     recorded = (
-        db.session.execute(select(AuditEntry).where(AuditEntry.action == "budget.revise")).scalars().all()
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "budget.revise").order_by(AuditEntry.seq)
+        )
+        .scalars()
+        .all()
     )
     assert (
         len(recorded) == 2
